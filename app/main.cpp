@@ -1,0 +1,32 @@
+// ussdgw: one process, subcommands (DESIGN.md "Architecture").
+#include <cstdio>
+#include <cstring>
+#include <string_view>
+
+namespace ussdgw::app {
+int decode_main(int argc, char** argv);
+}
+
+namespace {
+void usage() {
+  std::fprintf(stderr,
+               "usage: ussdgw <command> [options]\n"
+               "  decode   decode SS7 captures or hex to JSON Lines (see docs/decode.md)\n");
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    usage();
+    return 2;
+  }
+  std::string_view cmd = argv[1];
+  if (cmd == "decode") return ussdgw::app::decode_main(argc - 1, argv + 1);
+  if (cmd == "-h" || cmd == "--help" || cmd == "help") {
+    usage();
+    return 0;
+  }
+  std::fprintf(stderr, "ussdgw: unknown command '%s'\n", argv[1]);
+  usage();
+  return 2;
+}
