@@ -2,6 +2,7 @@
 // shared_dir() and, when it is absent, say so with MESSAGE and return: a
 // skip that is reported, not a pass that pretends to have checked.
 #pragma once
+#include <cstdlib>
 #include <filesystem>
 #include <optional>
 
