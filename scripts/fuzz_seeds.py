@@ -35,11 +35,15 @@ for fn in sorted(os.listdir(src)):
         try: b = bytes.fromhex(m.group(2))
         except ValueError: continue
         seeds.append(b)
-        if fuzzer in ('fuzz_map', 'fuzz_ber'):
+        if fuzzer == 'fuzz_ber':
             seeds.extend(t for t in tlvs(b))
+        if fuzzer == 'fuzz_map':
+            # One seed per selector: the decoder picks by the first octet.
+            seeds.extend(bytes([sel]) + t for t in tlvs(b) if t[0] in (0x30, 0xa0, 0xa1, 0xa3, 0xa4)
+                         for sel in range(14))
         if fuzzer == 'fuzz_tpdu':
             # sm-RP-UI is an OCTET STRING (04) holding the TPDU itself.
-            seeds.extend(t[2:] if t[1] < 0x80 else t[2 + (t[1] & 0x7f):]
-                         for t in tlvs(b) if t[0] == 0x04 and len(t) > 12)
+            seeds.extend(bytes([d]) + (t[2:] if t[1] < 0x80 else t[2 + (t[1] & 0x7f):])
+                         for t in tlvs(b) if t[0] == 0x04 and len(t) > 12 for d in (0x0f, 0x00))
 for b in seeds:
     with open(os.path.join(out, hashlib.sha1(b).hexdigest()), 'wb') as f: f.write(b)

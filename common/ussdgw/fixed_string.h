@@ -13,8 +13,17 @@ namespace ussdgw {
 template <std::size_t N>
 class FixedString {
  public:
-  constexpr FixedString() = default;
+  FixedString() = default;
   explicit FixedString(std::string_view s) { assign(s); }
+  // Copies only the used part: these strings are large and mostly short.
+  FixedString(const FixedString& o) : len_(o.len_) { copy_from(o); }
+  FixedString& operator=(const FixedString& o) {
+    if (this != &o) {
+      len_ = o.len_;
+      copy_from(o);
+    }
+    return *this;
+  }
   // Returns false (and truncates) when s does not fit.
   bool assign(std::string_view s) {
     len_ = 0;
@@ -45,7 +54,12 @@ class FixedString {
   friend bool operator==(const FixedString& a, std::string_view b) { return a.view() == b; }
 
  private:
-  std::array<char, N> buf_{};
+  void copy_from(const FixedString& o) {
+    for (std::size_t i = 0; i < len_; ++i) buf_[i] = o.buf_[i];
+  }
+  // Deliberately not zero-filled: only [0, len_) is ever read, and filling
+  // N octets on every construction was most of the cost of a decode.
+  std::array<char, N> buf_;
   std::size_t len_ = 0;
 };
 
@@ -70,7 +84,7 @@ class FixedVector {
   T& back() { return items_[len_ - 1]; }
 
  private:
-  std::array<T, N> items_{};
+  std::array<T, N> items_;  // only [0, len_) is ever read
   std::size_t len_ = 0;
 };
 
