@@ -45,8 +45,10 @@ json describe_sccp(const sccp::Message& m) {
   j["calling"] = describe_sccp_address(m.calling);
   if (m.segmentation) {
     const auto& s = *m.segmentation;
-    char ref[8];
-    std::snprintf(ref, sizeof ref, "%06x", s.ref.value & 0xFFFFFF);
+    // The 24-bit value (Q.713 §3.17, least significant octet first on the
+    // wire), printed as tshark prints it.
+    char ref[12];
+    std::snprintf(ref, sizeof ref, "0x%06x", s.ref.value & 0xFFFFFF);
     j["segmentation"] = json{{"first", s.first}, {"remaining", s.remaining}, {"local_reference", ref}};
   }
   if (m.importance) j["importance"] = *m.importance & 0x07;

@@ -56,11 +56,16 @@ void user_data_json(const sms::UserData& ud, const sms::Dcs& dcs, json& j) {
   }
 }
 
-json tpdu_json(Bytes ui, sms::Direction dir, json& error) {
+// A TPDU or a USSD text that cannot be read is a content error, not a frame
+// error: the MAP message around it is well formed and a network element
+// would carry it on (the S12 vectors hold synthetic TPDUs, U07 #3 jss7's
+// non-conformant DCS 0x11 string). It is reported inside the value, with the
+// offset, and does not make `ussdgw decode` exit non-zero (docs/decode.md).
+json tpdu_json(Bytes ui, sms::Direction dir, json& /*frame_error*/) {
   json j;
   auto t = sms::decode_tpdu(ui, dir);
   if (!t) {
-    if (error.is_null()) error = layer_error("tpdu", ui, t.error());
+    j["error"] = layer_error("tpdu", ui, t.error());
     j["hex"] = to_hex(ui);
     return j;
   }
@@ -140,8 +145,8 @@ json ussd_arg_json(Bytes p, json& error) {
   if (t) {
     j["text"] = t->text.str();
     if (t->language) j["language"] = t->language->str();
-  } else if (error.is_null()) {
-    error = layer_error("ussd", a.string, t.error());
+  } else {
+    j["text_error"] = layer_error("ussd", a.string, t.error());  // content error, see tpdu_json
   }
   if (a.alerting_pattern) j["alerting_pattern"] = a.alerting_pattern->value;
   if (a.msisdn) j["msisdn"] = a.msisdn->digits.str();
@@ -158,8 +163,8 @@ json ussd_res_json(Bytes p, json& error) {
   if (t) {
     j["text"] = t->text.str();
     if (t->language) j["language"] = t->language->str();
-  } else if (error.is_null()) {
-    error = layer_error("ussd", r.string, t.error());
+  } else {
+    j["text_error"] = layer_error("ussd", r.string, t.error());  // content error, see tpdu_json
   }
   return j;
 }
