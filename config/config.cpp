@@ -62,7 +62,7 @@ class Section {
     out = s;
   }
   template <class Int>
-    requires std::is_integral_v<Int>
+    requires(std::is_integral_v<Int> && !std::is_same_v<Int, bool>)
   void convert(const YAML::Node& n, const std::string& k, Int& out) const {
     std::string s;
     scalar(n, k, s);
@@ -71,6 +71,13 @@ class Section {
     if (ec != std::errc() || p != s.data() + s.size() || v > std::numeric_limits<Int>::max())
       fail(n, k, "must be a whole number from 0 to " + std::to_string(std::numeric_limits<Int>::max()) + ", not '" + s + "'");
     out = static_cast<Int>(v);
+  }
+  void convert(const YAML::Node& n, const std::string& k, bool& out) const {
+    std::string s;
+    scalar(n, k, s);
+    if (s == "true" || s == "yes" || s == "on") out = true;
+    else if (s == "false" || s == "no" || s == "off") out = false;
+    else fail(n, k, "must be true or false, not '" + s + "'");
   }
   void convert(const YAML::Node& n, const std::string& k, Millis& out) const {
     std::string s;
@@ -150,6 +157,30 @@ Config parse(const YAML::Node& root, const std::string& file) {
     s.req("global_title", c.ss7.global_title);
     if (!digits_only(c.ss7.global_title) || c.ss7.global_title.size() > 15)
       s.fail(s.get("global_title"), "ss7.global_title", "must be 1 to 15 digits (E.164)");
+    s.opt("reply_routing", c.ss7.reply_routing);
+    if (c.ss7.reply_routing != "ssn" && c.ss7.reply_routing != "gt")
+      s.fail(s.get("reply_routing"), "ss7.reply_routing", "must be ssn or gt, not '" + c.ss7.reply_routing + "'");
+    s.opt("calling_includes_pc", c.ss7.calling_includes_pc);
+    s.opt("accept_gt_routed_to_local", c.ss7.accept_gt_routed_to_local);
+    if (YAML::Node n = s.get("local_gt_prefixes"); n && !n.IsNull()) {
+      if (!n.IsSequence()) s.fail(n, "ss7.local_gt_prefixes", "must be a list of digit strings");
+      for (const auto& e : n) {
+        std::string v;
+        s.convert(e, "ss7.local_gt_prefixes", v);
+        if (!digits_only(v)) s.fail(e, "ss7.local_gt_prefixes", "must be digits, not '" + v + "'");
+        c.ss7.local_gt_prefixes.push_back(v);
+      }
+    }
+    s.opt("peer_name", c.ss7.peer_name);
+    s.opt("peer_point_code", c.ss7.peer_point_code);
+    s.opt("reconnect_interval", c.ss7.reconnect_interval);
+    s.opt("max_outbound_queue", c.ss7.max_outbound_queue);
+    s.opt("osmo_log_level", c.ss7.osmo_log_level);
+    {
+      const auto& l = c.ss7.osmo_log_level;
+      if (l != "debug" && l != "info" && l != "notice" && l != "error" && l != "fatal")
+        s.fail(s.get("osmo_log_level"), "ss7.osmo_log_level", "must be debug, info, notice, error or fatal");
+    }
     if (YAML::Node n = s.get("ssn"); n && !n.IsNull()) {
       if (!n.IsSequence() || n.size() == 0) s.fail(n, "ss7.ssn", "must be a non-empty list of subsystem numbers");
       c.ss7.ssns.clear();

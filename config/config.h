@@ -51,6 +51,17 @@ struct Ss7 {
   std::uint32_t routing_context = 0;
   std::string global_title;                    // own GT digits (E.164, international)
   std::vector<std::uint8_t> ssns{147};         // SCCP users bound (TS 23.003 §8: 147 gsmSCF)
+  // How replies reach the network's GT (docs/ss7.md): "ssn" = GT + SSN +
+  // next-hop PC routed on SSN; "gt" = the same routed on GT (real STPs).
+  std::string reply_routing = "ssn";
+  bool calling_includes_pc = true;
+  bool accept_gt_routed_to_local = true;       // libosmo-sigtran 1.6 work-around, docs/ss7.md
+  std::vector<std::string> local_gt_prefixes;  // GT prefixes treated as ours (default: global_title)
+  std::string peer_name = "msc";               // ipa-server mode: the connecting peer
+  PointCode peer_point_code{1};
+  Millis reconnect_interval{1000};
+  std::uint32_t max_outbound_queue = 100000;
+  std::string osmo_log_level = "error";        // debug | info | notice | error | fatal
 };
 
 struct Tcap {

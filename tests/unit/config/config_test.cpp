@@ -76,6 +76,10 @@ TEST_CASE("errors name the key and its line") {
   CHECK(error_of(bad) == "gw.yaml:17: customers[0].step_deadline: exceeds ussd.step_deadline");
 
   CHECK(error_of("ss7: {point_code: 1}\n") == "gw.yaml:1: ss7.global_title: is required");
+  CHECK(error_of("ss7:\n  global_title: '44'\n  accept_gt_routed_to_local: maybe\n") ==
+        "gw.yaml:3: ss7.accept_gt_routed_to_local: must be true or false, not 'maybe'");
+  CHECK(error_of("ss7:\n  global_title: '44'\n  reply_routing: pc\n") ==
+        "gw.yaml:3: ss7.reply_routing: must be ssn or gt, not 'pc'");
   CHECK(error_of("ss7: [1, 2\n").rfind("gw.yaml:", 0) == 0);
 }
 
