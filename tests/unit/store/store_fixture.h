@@ -1,0 +1,86 @@
+// Helpers for the storage tests: a real SQLite file in a fresh temporary
+// directory per test, and sample records with fixed, injected times.
+#pragma once
+
+#include <stdlib.h>
+
+#include <chrono>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+
+#include "storage/session_store.h"
+#include "storage/sqlite_session_store.h"
+
+namespace ussdgw::storage::test {
+
+// A directory removed with everything in it when the test ends.
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "ussdgw-store-XXXXXX").string();
+    if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+    path_ = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  [[nodiscard]] std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+inline SqliteStoreOptions store_options(const std::string& path, WriteMode mode) {
+  SqliteStoreOptions o;
+  o.path = path;
+  o.mode = mode;
+  return o;
+}
+inline SqliteStoreOptions immediate(const std::string& path) { return store_options(path, WriteMode::Immediate); }
+inline SqliteStoreOptions batched(const std::string& path) { return store_options(path, WriteMode::Batched); }
+
+inline DbOptions read_only() {
+  DbOptions o;
+  o.read_only = true;
+  return o;
+}
+
+// 2024-03-01T12:00:00Z plus `ms`: tests never read the wall clock.
+inline TimePoint at(std::int64_t ms) {
+  using namespace std::chrono;
+  return TimePoint(duration_cast<Clock::duration>(milliseconds(1709294400000LL + ms)));
+}
+
+inline SessionStart sample_start(TimePoint started) {
+  SessionStart s;
+  s.customer = CustomerId{"acme"};
+  s.imsi = Imsi{Digits("655011420096316")};
+  s.msisdn = Msisdn{Digits("447700900123")};
+  s.service_code = "*100#";
+  s.calling_gt.assign("27831000011");
+  s.called_gt.assign("447700900000");
+  s.tcap_otid = *TcapTid::from_octets(std::array<std::uint8_t, 3>{0x03, 0xb5, 0xd7});
+  s.tcap_dtid = *TcapTid::from_octets(std::array<std::uint8_t, 4>{0x00, 0x00, 0x10, 0x01});
+  s.started_at = started;
+  return s;
+}
+
+inline StepRecord sample_step(std::uint32_t n, TimePoint started) {
+  StepRecord r;
+  r.step = n;
+  r.request_text = n == 1 ? "*100#" : "1";
+  r.dcs = 0x0f;
+  r.response_text = n == 1 ? "Choose: 1 activate, 2 status" : "Activated";
+  r.action = n == 1 ? StepAction::Prompt : StepAction::Reply;
+  r.customer_latency = std::chrono::milliseconds(42);
+  r.outcome = StepOutcome::Answered;
+  r.started_at = started;
+  r.ended_at = started + std::chrono::milliseconds(50);
+  return r;
+}
+
+}  // namespace ussdgw::storage::test
