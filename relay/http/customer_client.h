@@ -1,0 +1,118 @@
+// The relay to one customer's provisioning server: each USSD step becomes one
+// signed HTTP/1.1 POST with a JSON body (docs/customer-api.md), sent over a
+// bounded keep-alive connection pool, answered within the step's deadline.
+//
+// Threading: a CustomerClient and everything it owns live on one io_context
+// thread (the relay's event loop). Construct it, call start()/call(), cancel
+// and destroy it on that thread only; there are no locks inside.
+//
+// Every call completes exactly once, with a StepAnswer or a RelayFailure, and
+// never later than its deadline plus one event-loop turn. The socket of a
+// failed exchange is closed at once, so failures leave no descriptor behind
+// and no connection in CLOSE_WAIT.
+#pragma once
+
+#include <utility>  // before awaitable.hpp: Asio 1.18 uses std::exchange without including it
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "relay/http/relay_types.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace ussdgw::relay {
+
+struct CustomerClientConfig {
+  CustomerId customer;
+  // http://host[:port]/path or https://...; the host is usually an address
+  // inside the customer's IPsec tunnel.
+  std::string url;
+  // Shared HMAC key for X-Ussdgw-Signature. Must not be empty.
+  std::string secret;
+  // Pool bound: at most this many TCP connections to the customer, open or
+  // opening. One request at a time per connection (no pipelining).
+  std::size_t max_connections = 4;
+  // Calls beyond the pool wait here; when it is full a call fails at once with
+  // QueueFull, so a stalled customer cannot pile up work for the whole gateway.
+  std::size_t max_queue = 64;
+  // An unused keep-alive connection is closed after this long.
+  std::chrono::milliseconds idle_timeout{30'000};
+  // https only: PEM file with the CA(s) this customer's certificate must chain
+  // to. Nothing else is trusted (no system store). Required for https.
+  std::string tls_ca_file;
+  // https only: name sent as SNI and checked against the certificate. Empty
+  // means the URL host; set it when the URL is a tunnel address but the
+  // certificate names a DNS name.
+  std::string tls_server_name;
+};
+
+struct CustomerClientStats {
+  std::size_t open_connections = 0;  // idle + busy + connecting
+  std::size_t idle_connections = 0;
+  std::size_t queued_calls = 0;
+  std::size_t active_calls = 0;      // started and not yet finished internally
+  std::uint64_t connections_opened = 0;
+  std::uint64_t stale_retries = 0;   // reused connection found dead, step resent on a fresh one
+};
+
+namespace detail {
+struct Call;
+class ClientImpl;
+}  // namespace detail
+
+// Lets the caller abort one pending call, e.g. when the network aborts the
+// TCAP dialogue mid-step. Cheap to copy; harmless after the call completed.
+class CallHandle {
+ public:
+  CallHandle() = default;
+  // Completes the call with Cancelled (if it has not completed yet) and drops
+  // its connection. Call on the client's io_context thread.
+  void cancel() const;
+
+ private:
+  friend class detail::ClientImpl;
+  explicit CallHandle(std::weak_ptr<detail::Call> c) : call_(std::move(c)) {}
+  std::weak_ptr<detail::Call> call_;
+};
+
+using StepCallback = std::function<void(CallResult)>;
+
+class CustomerClient {
+ public:
+  // Validates the configuration (URL, secret, pool sizes, CA file).
+  static Expected<std::unique_ptr<CustomerClient>, std::string> create(boost::asio::io_context& ioc,
+                                                                       CustomerClientConfig config);
+  // Pending calls complete with Cancelled; their callbacks still run on the
+  // io_context, so they must not touch the destroyed client.
+  ~CustomerClient();
+  CustomerClient(const CustomerClient&) = delete;
+  CustomerClient& operator=(const CustomerClient&) = delete;
+
+  // Sends one step. `done` runs on the io_context exactly once, never inside
+  // start() itself. `deadline` counts from now and covers queueing, connect,
+  // TLS handshake, send and the customer's think time.
+  CallHandle start(const StepRequest& request, std::chrono::milliseconds deadline, StepCallback done);
+
+  // The same as a coroutine: co_await client.call(req, 2s). `handle`, when
+  // given, is set before the call suspends, so another coroutine can cancel.
+  // The request is taken by value: a coroutine must not hold references.
+  boost::asio::awaitable<CallResult> call(StepRequest request, std::chrono::milliseconds deadline,
+                                          CallHandle* handle = nullptr);
+
+  [[nodiscard]] CustomerClientStats stats() const;
+  [[nodiscard]] const CustomerClientConfig& config() const;
+
+ private:
+  explicit CustomerClient(std::shared_ptr<detail::ClientImpl> impl);
+  std::shared_ptr<detail::ClientImpl> impl_;
+};
+
+}  // namespace ussdgw::relay

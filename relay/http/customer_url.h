@@ -1,0 +1,25 @@
+// The customer's endpoint URL, split once at configuration time.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "relay/http/relay_types.h"
+
+namespace ussdgw::relay {
+
+struct CustomerUrl {
+  bool tls = false;     // https://
+  std::string host;     // DNS name or IP literal (IPv6 without brackets)
+  std::uint16_t port = 0;
+  std::string target;   // path and query, at least "/"
+
+  // Value of the Host header: the port only when it is not the scheme's default.
+  [[nodiscard]] std::string host_header() const;
+};
+
+// Accepts http://host[:port][/path] and https://...; no user info, no fragment.
+Expected<CustomerUrl, std::string> parse_customer_url(std::string_view url);
+
+}  // namespace ussdgw::relay

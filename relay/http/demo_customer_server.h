@@ -1,0 +1,113 @@
+// A small customer provisioning server speaking docs/customer-api.md, for the
+// demo, integration tests and benchmarks. It verifies every request's
+// signature (401 when wrong), answers a scripted menu, and can be told to
+// misbehave (slow, garbage, wrong schema, HTTP errors, hang up) so the relay's
+// failure paths are exercised over real sockets.
+//
+// Threading: runs on the io_context it is given; call its methods on that
+// thread. The counters in stats() are atomic and may be read from elsewhere.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "relay/http/relay_types.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace ussdgw::relay {
+
+struct DemoServerConfig {
+  std::string secret;  // the customer's copy of the HMAC key
+  std::string bind_address = "127.0.0.1";
+  std::uint16_t port = 0;  // 0: an ephemeral port, see DemoCustomerServer::port()
+  // Both set: serve HTTPS with this certificate chain and key (PEM files).
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  // Requests whose X-Ussdgw-Timestamp is further than this from the server's
+  // clock are refused like a bad signature: a captured request cannot be replayed later.
+  std::chrono::seconds max_clock_skew{300};
+  bool verify_signatures = true;
+};
+
+enum class DemoBehaviour : std::uint8_t {
+  Menu,                // the scripted menu below
+  AnswerAtOnce,        // {"action":"reply","text":"OK"} to everything (benchmarks)
+  Garbage,             // 200, application/json, a body that is not JSON
+  WrongSchema,         // 200, valid JSON that breaks the schema
+  HttpError,           // the status set by set_http_status() (500 by default)
+  CloseWithoutAnswer,  // read the request, then hang up
+};
+
+// The scripted menu (Menu behaviour), keyed by session id:
+//   step 1 "*100#"  -> prompt "1. Balance 2. Profile"
+//   then    "1"     -> reply  "Your balance is 42"
+//           "2"     -> reply  "Profile: demo customer"
+//           other   -> prompt "Invalid choice. 1. Balance 2. Profile"
+//   step 1, any other string -> release with unexpectedDataValue
+// A repeated Idempotency-Key gets the answer it got the first time.
+inline constexpr const char* kDemoMenuPrompt = "1. Balance 2. Profile";
+
+struct DemoServerStats {
+  std::atomic<std::uint64_t> connections_accepted{0};
+  std::atomic<std::uint64_t> requests{0};
+  std::atomic<std::uint64_t> bad_signatures{0};
+  std::atomic<std::uint64_t> answers{0};  // 2xx responses written
+  std::atomic<std::size_t> open_connections{0};
+  std::atomic<std::size_t> max_open_connections{0};  // high-water mark
+};
+
+// What the last request looked like on the wire, for tests.
+struct DemoRequestSeen {
+  std::string target;
+  std::string host;
+  std::string content_type;
+  std::string idempotency_key;
+  std::string timestamp;
+  std::string signature;
+  std::string body;
+  std::string sni;  // TLS server name the client sent, empty without TLS
+};
+
+class DemoServerImpl;
+
+class DemoCustomerServer {
+ public:
+  // Binds and starts accepting at once; the error names what failed.
+  static Expected<std::unique_ptr<DemoCustomerServer>, std::string> start(boost::asio::io_context& ioc,
+                                                                          DemoServerConfig config);
+  ~DemoCustomerServer();  // stop()
+  DemoCustomerServer(const DemoCustomerServer&) = delete;
+  DemoCustomerServer& operator=(const DemoCustomerServer&) = delete;
+
+  [[nodiscard]] std::uint16_t port() const;
+  // "http://127.0.0.1:<port>/ussd" (https with TLS).
+  [[nodiscard]] std::string url() const;
+
+  void set_behaviour(DemoBehaviour b);
+  // Think time before every answer. A client that hangs up meanwhile is
+  // noticed at once and its connection closed.
+  void set_delay(std::chrono::milliseconds d);
+  void set_http_status(unsigned status);
+
+  [[nodiscard]] const DemoServerStats& stats() const;
+  [[nodiscard]] std::optional<DemoRequestSeen> last_request() const;
+
+  // Closes every open connection but keeps listening, as a customer's load
+  // balancer does when it restarts: the client's kept-alive connections die.
+  void drop_connections();
+  // Closes the listener and every open connection.
+  void stop();
+
+ private:
+  explicit DemoCustomerServer(std::shared_ptr<DemoServerImpl> impl);
+  std::shared_ptr<DemoServerImpl> impl_;
+};
+
+}  // namespace ussdgw::relay
