@@ -1,0 +1,199 @@
+// A real osmo-stp as a child process, for the demo, the benchmarks and the
+// integration tests: writes its config into a fresh temp dir, picks free
+// loopback ports for IPA and the VTY, starts/kills/restarts the process and
+// waits until it listens. Describe the IPA application servers (one per
+// client endpoint) and go.
+//
+// IPA carries no MTP routing label (RECIPES.md), so each AS names the one
+// destination its messages go to ("point-code override dpc") and osmo-stp
+// finds a client's AS by the client's IPA unit name: an endpoint named N
+// (libosmo-sigtran simple client) must have an AS "asp-clnt-N" here.
+#pragma once
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "gateway/ss7/types.h"
+
+extern char** environ;
+
+namespace ussdgw::ss7 {
+
+class StpProcess {
+ public:
+  struct As {
+    std::string client_name;     // endpoint name; the AS is "asp-clnt-<client_name>"
+    ss7::PointCode pc;           // the client's own point code (routing key)
+    ss7::PointCode deliver_to;   // where its messages go (point-code override dpc)
+  };
+  struct Options {
+    std::vector<As> ases;
+    ss7::PointCode stp_pc{3};
+    std::string log_level = "notice";  // osmo-stp's own log, kept in dir()/osmo-stp.log
+  };
+
+  // A gateway "gw" (PC 0.0.2) and a network simulator "msc" (PC 0.0.1), each
+  // routed to the other: the set-up of config/osmo-stp.example.cfg.
+  static Options gateway_and_msc() {
+    Options o;
+    o.ases = {{"msc", ss7::PointCode{1}, ss7::PointCode{2}}, {"gw", ss7::PointCode{2}, ss7::PointCode{1}}};
+    return o;
+  }
+
+  explicit StpProcess(Options o) : opt_(std::move(o)) {
+    char tmpl[] = "/tmp/ussdgw-stp-XXXXXX";
+    if (!mkdtemp(tmpl)) std::abort();
+    dir_ = tmpl;
+    ipa_port_ = free_port();
+    vty_port_ = free_port();
+    std::ofstream(dir_ / "osmo-stp.cfg") << config_text();
+  }
+  ~StpProcess() {
+    stop();
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+  StpProcess(const StpProcess&) = delete;
+  StpProcess& operator=(const StpProcess&) = delete;
+
+  [[nodiscard]] std::string config_text() const {
+    std::ostringstream c;
+    c << "log stderr\n"
+         " logging filter all 1\n"
+         " logging color 0\n"
+         " logging print category 1\n"
+         " logging level set-all "
+      << opt_.log_level
+      << "\n"
+         "line vty\n"
+         " no login\n"
+         " bind 127.0.0.1 "
+      << vty_port_
+      << "\n"
+         "cs7 instance 0\n"
+         " point-code "
+      << opt_.stp_pc.str()
+      << "\n"
+         " listen ipa "
+      << ipa_port_
+      << "\n"
+         "  local-ip 127.0.0.1\n"
+         "  accept-asp-connections dynamic-permitted\n";
+    for (const auto& a : opt_.ases) {
+      c << " as asp-clnt-" << a.client_name << " ipa\n"
+        << "  routing-key 0 " << a.pc.str() << "\n"
+        << "  point-code override dpc " << a.deliver_to.str() << "\n";
+    }
+    c << " route-table system\n";
+    for (const auto& a : opt_.ases)
+      c << "  update route " << a.pc.str() << " 7.255.7 linkset asp-clnt-" << a.client_name << "\n";
+    return c.str();
+  }
+
+  // Starts osmo-stp and waits until its IPA port accepts connections.
+  bool start(std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+    if (pid_ > 0) return true;
+    std::string cfg = (dir_ / "osmo-stp.cfg").string();
+    std::string log = (dir_ / "osmo-stp.log").string();
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    posix_spawn_file_actions_adddup2(&fa, 1, 2);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    std::vector<std::string> args{"osmo-stp", "-c", cfg};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    int rc = posix_spawnp(&pid_, "osmo-stp", &fa, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0) {
+      pid_ = -1;
+      return false;
+    }
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (port_open(ipa_port_)) return true;
+      int status;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {  // died (bad config?)
+        pid_ = -1;
+        return false;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
+  }
+
+  // SIGKILL, like a crash: peers see their TCP connection reset.
+  void stop() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    int status;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+  }
+
+  bool restart() {
+    stop();
+    return start();
+  }
+
+  [[nodiscard]] bool running() const { return pid_ > 0; }
+  [[nodiscard]] std::uint16_t ipa_port() const { return ipa_port_; }
+  [[nodiscard]] std::uint16_t vty_port() const { return vty_port_; }
+  [[nodiscard]] const std::filesystem::path& dir() const { return dir_; }
+  [[nodiscard]] std::string log() const {
+    std::ifstream f(dir_ / "osmo-stp.log");
+    return {std::istreambuf_iterator<char>(f), {}};
+  }
+
+  // A loopback TCP port that was free a moment ago (the kernel's pick).
+  static std::uint16_t free_port() {
+    int s = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = 0;
+    socklen_t len = sizeof a;
+    if (::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+        ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len) != 0)
+      std::abort();
+    ::close(s);
+    return ntohs(a.sin_port);
+  }
+
+  static bool port_open(std::uint16_t port) {
+    int s = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(port);
+    bool ok = ::connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    ::close(s);
+    return ok;
+  }
+
+ private:
+  Options opt_;
+  std::filesystem::path dir_;
+  std::uint16_t ipa_port_ = 0;
+  std::uint16_t vty_port_ = 0;
+  pid_t pid_ = -1;
+};
+
+}  // namespace ussdgw::ss7
