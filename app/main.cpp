@@ -5,13 +5,15 @@
 
 namespace ussdgw::app {
 int decode_main(int argc, char** argv);
+int sim_main(int argc, char** argv);
 }
 
 namespace {
 void usage() {
   std::fprintf(stderr,
                "usage: ussdgw <command> [options]\n"
-               "  decode   decode SS7 captures or hex to JSON Lines (see docs/decode.md)\n");
+               "  decode   decode SS7 captures or hex to JSON Lines (see docs/decode.md)\n"
+               "  sim      simulate the network side (MSC/VLR) over SIGTRAN (see docs/sim.md)\n");
 }
 }  // namespace
 
@@ -22,6 +24,7 @@ int main(int argc, char** argv) {
   }
   std::string_view cmd = argv[1];
   if (cmd == "decode") return ussdgw::app::decode_main(argc - 1, argv + 1);
+  if (cmd == "sim") return ussdgw::app::sim_main(argc - 1, argv + 1);
   if (cmd == "-h" || cmd == "--help" || cmd == "help") {
     usage();
     return 0;
