@@ -6,12 +6,14 @@
 namespace ussdgw::app {
 int decode_main(int argc, char** argv);
 int sim_main(int argc, char** argv);
+int run_main(int argc, char** argv);
 }
 
 namespace {
 void usage() {
   std::fprintf(stderr,
                "usage: ussdgw <command> [options]\n"
+               "  run      run the gateway (--config FILE, see docs/config.md)\n"
                "  decode   decode SS7 captures or hex to JSON Lines (see docs/decode.md)\n"
                "  sim      simulate the network side (MSC/VLR) over SIGTRAN (see docs/sim.md)\n");
 }
@@ -23,6 +25,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::string_view cmd = argv[1];
+  if (cmd == "run") return ussdgw::app::run_main(argc - 1, argv + 1);
   if (cmd == "decode") return ussdgw::app::decode_main(argc - 1, argv + 1);
   if (cmd == "sim") return ussdgw::app::sim_main(argc - 1, argv + 1);
   if (cmd == "-h" || cmd == "--help" || cmd == "help") {

@@ -198,6 +198,8 @@ Config parse(const YAML::Node& root, const std::string& file) {
     s.opt("max_dialogues", c.tcap.max_dialogues);
     s.opt("dialogue_idle_timeout", c.tcap.dialogue_idle_timeout);
     s.opt("invoke_timeout", c.tcap.invoke_timeout);
+    s.opt("shutdown_grace", c.tcap.shutdown_grace);
+    s.opt("tid_quarantine", c.tcap.tid_quarantine);
     if (c.tcap.max_dialogues == 0) s.fail(s.get("max_dialogues"), "tcap.max_dialogues", "must be at least 1");
     s.done();
   }
@@ -212,6 +214,12 @@ Config parse(const YAML::Node& root, const std::string& file) {
     Section s(top.get("storage"), "storage", file);
     s.opt("path", c.storage.path);
     s.opt("retention", c.storage.retention);
+    s.opt("flush_interval", c.storage.flush_interval);
+    s.opt("batch_records", c.storage.batch_records);
+    s.opt("max_pending", c.storage.max_pending);
+    s.opt("purge_interval", c.storage.purge_interval);
+    if (c.storage.flush_interval.count() == 0) s.fail(s.get("flush_interval"), "storage.flush_interval", "must be above 0");
+    if (c.storage.purge_interval.count() == 0) s.fail(s.get("purge_interval"), "storage.purge_interval", "must be above 0");
     s.done();
   }
 

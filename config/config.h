@@ -68,6 +68,8 @@ struct Tcap {
   std::uint32_t max_dialogues = 20000;   // past it, new BEGINs get ussd-Busy at once
   Millis dialogue_idle_timeout{60000};   // TC-ABORT when nothing happens for this long
   Millis invoke_timeout{30000};          // our unstructuredSS-Request waiting for the MS (TS 29.002 ml timer)
+  Millis shutdown_grace{5000};           // on SIGTERM: time open dialogues get to finish
+  Millis tid_quarantine{2000};           // a freed transaction id slot is not reused before this
 };
 
 struct Fallback {
@@ -107,6 +109,10 @@ struct Ussd {
 struct Storage {
   std::string path = "ussdgw.db";
   std::chrono::hours retention{24 * 30};
+  Millis flush_interval{50};            // batched session records are written this often
+  std::uint32_t batch_records = 1000;   // ... or as soon as this many are queued
+  std::uint32_t max_pending = 200000;   // queue bound when the disk stalls (then dropped, counted)
+  Millis purge_interval{3600000};       // how often records past `retention` are deleted
 };
 
 struct Config {

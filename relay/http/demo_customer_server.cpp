@@ -62,6 +62,7 @@ class DemoServerImpl : public std::enable_shared_from_this<DemoServerImpl> {
   std::uint16_t port_ = 0;
   DemoBehaviour behaviour_ = DemoBehaviour::Menu;
   std::chrono::milliseconds delay_{0};
+  StepAnswer fixed_{StepAction::Reply, "OK", std::nullopt};
   unsigned http_status_ = 500;
   DemoServerStats stats_;
   std::optional<DemoRequestSeen> last_;
@@ -240,6 +241,8 @@ asio::awaitable<std::optional<Response>> DemoServerImpl::respond(const Request& 
       co_return std::nullopt;
     case DemoBehaviour::AnswerAtOnce:
       co_return json_response(req, http::status::ok, R"({"action":"reply","text":"OK"})");
+    case DemoBehaviour::Fixed:
+      co_return json_response(req, http::status::ok, encode_step_answer(fixed_));
     case DemoBehaviour::Menu:
       break;
   }
@@ -320,6 +323,7 @@ std::string DemoCustomerServer::url() const {
 }
 void DemoCustomerServer::set_behaviour(DemoBehaviour b) { impl_->behaviour_ = b; }
 void DemoCustomerServer::set_delay(std::chrono::milliseconds d) { impl_->delay_ = d; }
+void DemoCustomerServer::set_answer(StepAnswer a) { impl_->fixed_ = std::move(a); }
 void DemoCustomerServer::set_http_status(unsigned status) { impl_->http_status_ = status; }
 const DemoServerStats& DemoCustomerServer::stats() const { return impl_->stats_; }
 std::optional<DemoRequestSeen> DemoCustomerServer::last_request() const { return impl_->last_; }

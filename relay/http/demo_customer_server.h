@@ -43,6 +43,7 @@ enum class DemoBehaviour : std::uint8_t {
   WrongSchema,         // 200, valid JSON that breaks the schema
   HttpError,           // the status set by set_http_status() (500 by default)
   CloseWithoutAnswer,  // read the request, then hang up
+  Fixed,               // the answer given to set_answer(), to every step
 };
 
 // The scripted menu (Menu behaviour), keyed by session id:
@@ -94,6 +95,8 @@ class DemoCustomerServer {
   // Think time before every answer. A client that hangs up meanwhile is
   // noticed at once and its connection closed.
   void set_delay(std::chrono::milliseconds d);
+  // The answer of the Fixed behaviour (e.g. a long or non-GSM text, a release).
+  void set_answer(StepAnswer a);
   void set_http_status(unsigned status);
 
   [[nodiscard]] const DemoServerStats& stats() const;

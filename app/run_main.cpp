@@ -1,0 +1,113 @@
+// `ussdgw run --config FILE`: the gateway process.
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "config/config.h"
+#include "gateway/process/gateway.h"
+
+namespace ussdgw::app {
+namespace {
+
+void run_usage() {
+  std::fprintf(stderr,
+               "usage: ussdgw run --config FILE [--check] [--stats-every DURATION]\n"
+               "  --check              validate the config and exit (0 = valid)\n"
+               "  --stats-every D      print counters every D (e.g. 10s; default: at exit only)\n"
+               "Config keys: docs/config.md. SIGTERM/SIGINT: graceful stop.\n");
+}
+
+// Prints the counters every `every` until the gateway stops.
+void schedule_stats(boost::asio::steady_timer& t, gateway::Gateway& gw, config::Millis every) {
+  t.expires_after(every);
+  t.async_wait([&t, &gw, every](const boost::system::error_code& ec) {
+    if (ec) return;
+    std::fprintf(stderr, "ussdgw: stats %s\n", gateway::to_string(gw.stats()).c_str());
+    schedule_stats(t, gw, every);
+  });
+}
+
+}  // namespace
+
+int run_main(int argc, char** argv) {
+  std::string path;
+  bool check = false;
+  std::optional<config::Millis> stats_every;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--config" && i + 1 < argc) path = argv[++i];
+    else if (a == "--check") check = true;
+    else if (a == "--stats-every" && i + 1 < argc) {
+      stats_every = config::parse_duration(argv[++i]);
+      if (!stats_every || stats_every->count() == 0) {
+        std::fprintf(stderr, "ussdgw run: --stats-every: not a duration: %s\n", argv[i]);
+        return 2;
+      }
+    } else if (a == "-h" || a == "--help") {
+      run_usage();
+      return 0;
+    } else {
+      std::fprintf(stderr, "ussdgw run: unknown argument '%s'\n", a.c_str());
+      run_usage();
+      return 2;
+    }
+  }
+  if (path.empty()) {
+    run_usage();
+    return 2;
+  }
+  config::Config cfg;
+  try {
+    cfg = config::load_file(path);
+  } catch (const config::ConfigError& e) {
+    std::fprintf(stderr, "ussdgw run: %s\n", e.what());
+    return 2;
+  }
+  if (check) {
+    std::printf("%s: valid\n", path.c_str());
+    return 0;
+  }
+
+  boost::asio::io_context io(1);
+  auto gw = gateway::Gateway::create(io, cfg);
+  if (!gw) {
+    std::fprintf(stderr, "ussdgw run: %s\n", gw.error().c_str());
+    return 1;
+  }
+  auto& g = *gw.value();
+  auto started = g.start();
+  if (!started) {
+    std::fprintf(stderr, "ussdgw run: %s\n", started.error().c_str());
+    return 1;
+  }
+  std::fprintf(stderr, "ussdgw: running, GT %s PC %s, %zu customer(s), database %s\n", cfg.ss7.global_title.c_str(),
+               config::format_point_code(cfg.ss7.point_code).c_str(), cfg.customers.size(), cfg.storage.path.c_str());
+
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  boost::asio::steady_timer stats_timer(io);
+  if (stats_every) schedule_stats(stats_timer, g, *stats_every);
+  signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    std::fprintf(stderr, "ussdgw: %s: stopping; open dialogues get %lld ms to end\n", sig == SIGTERM ? "SIGTERM" : "SIGINT",
+                 static_cast<long long>(cfg.tcap.shutdown_grace.count()));
+    // A second signal stops at once.
+    signals.async_wait([&](const boost::system::error_code& e2, int) {
+      if (!e2) io.stop();
+    });
+    g.shutdown([&] {
+      stats_timer.cancel();
+      signals.cancel();
+      io.stop();
+    });
+  });
+  io.run();
+  std::fprintf(stderr, "ussdgw: stopped. %s\n", gateway::to_string(g.stats()).c_str());
+  return 0;
+}
+
+}  // namespace ussdgw::app

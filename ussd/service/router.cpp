@@ -1,0 +1,62 @@
+#include "ussd/service/router.h"
+
+namespace ussdgw::ussd {
+
+const char* to_string(RouteKind k) {
+  switch (k) {
+    case RouteKind::ServiceCode: return "service_code";
+    case RouteKind::ImsiPrefix: return "imsi_prefix";
+    case RouteKind::Default: return "default";
+  }
+  return "?";
+}
+
+namespace {
+
+std::optional<CustomerIndex> index_of(const config::Config& cfg, const std::string& id) {
+  for (std::size_t i = 0; i < cfg.customers.size(); ++i)
+    if (cfg.customers[i].id == id) return CustomerIndex{static_cast<std::uint16_t>(i)};
+  return std::nullopt;
+}
+
+bool is_delimiter(char c) { return c == '*' || c == '#'; }
+
+}  // namespace
+
+Router::Router(const config::Config& cfg) {
+  for (std::size_t i = 0; i < cfg.routes.size(); ++i) {
+    const config::Route& r = cfg.routes[i];
+    auto customer = index_of(cfg, r.customer);
+    if (!customer) continue;
+    // One config route may carry both keys; each is a route of its own kind,
+    // so both can match (and the longer one counts).
+    if (r.service_code && !r.service_code->empty())
+      entries_.push_back(Entry{*r.service_code, RouteKind::ServiceCode, *customer, i});
+    if (r.imsi_prefix && !r.imsi_prefix->empty())
+      entries_.push_back(Entry{*r.imsi_prefix, RouteKind::ImsiPrefix, *customer, i});
+  }
+  if (cfg.ussd.default_customer) default_ = index_of(cfg, *cfg.ussd.default_customer);
+}
+
+bool Router::service_code_matches(std::string_view prefix, std::string_view ussd_string) {
+  if (prefix.empty() || !ussd_string.starts_with(prefix)) return false;
+  if (is_delimiter(prefix.back()) || ussd_string.size() == prefix.size()) return true;
+  return is_delimiter(ussd_string[prefix.size()]);
+}
+
+std::optional<RouteMatch> Router::route(std::string_view ussd_string, const std::optional<Imsi>& imsi) const {
+  std::optional<RouteMatch> best;
+  for (const Entry& e : entries_) {
+    bool hit = e.kind == RouteKind::ServiceCode
+                   ? service_code_matches(e.prefix, ussd_string)
+                   : imsi && imsi->digits.view().starts_with(e.prefix);
+    // Strictly longer only: on a tie the route listed first keeps it.
+    if (hit && (!best || e.prefix.size() > best->prefix_length))
+      best = RouteMatch{e.customer, e.kind, e.route, e.prefix.size()};
+  }
+  if (best) return best;
+  if (default_) return RouteMatch{*default_, RouteKind::Default, 0, 0};
+  return std::nullopt;
+}
+
+}  // namespace ussdgw::ussd

@@ -1,0 +1,80 @@
+// Which customer serves a USSD pull (DESIGN.md flow 1; config `routes`,
+// `ussd.default_customer`, docs/ussd-service.md "Routing").
+//
+// A route matches either the USSD string of the processUnstructuredSS-Request
+// (TS 29.002 §17.6.4 op 59; the string the subscriber dialled, TS 22.090:
+// "*100#", "*100*5#") by service-code prefix, or the subscriber's IMSI (MAP-OPEN
+// destinationReference, TS 29.002 §7.3.1) by digit prefix. The longest
+// matching prefix wins across both kinds; on equal length the route listed
+// first in the config wins. With no match the default customer serves, and
+// without one the BEGIN is refused.
+//
+// Service codes match on USSD token boundaries (TS 22.030 MMI structure
+// "*SC*SI#"): a prefix matches when the string starts with it and the prefix
+// ends with '*'/'#' or the next character of the string is '*', '#' or the
+// end. So "*100" matches "*100#" and "*100*5#" but not "*1000#".
+//
+// Built once from the config; routing is a linear scan over a few routes and
+// allocates nothing.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/config.h"
+#include "ussdgw/tbcd.h"
+
+namespace ussdgw::ussd {
+
+// Index of a customer in config::Config::customers (the service keeps one
+// CustomerClient per index). A type of its own so it is never taken for a
+// step number or a length.
+struct CustomerIndex {
+  std::uint16_t value = 0;
+  friend bool operator==(CustomerIndex, CustomerIndex) = default;
+};
+
+enum class RouteKind : std::uint8_t {
+  ServiceCode,  // routes[].service_code matched the USSD string
+  ImsiPrefix,   // routes[].imsi_prefix matched the IMSI
+  Default,      // nothing matched: ussd.default_customer
+};
+const char* to_string(RouteKind k);
+
+struct RouteMatch {
+  CustomerIndex customer;
+  RouteKind kind = RouteKind::Default;
+  std::size_t route = 0;         // index in config routes (not meaningful for Default)
+  std::size_t prefix_length = 0;  // 0 for Default
+};
+
+class Router {
+ public:
+  // `cfg` has been validated by config::load_* (every route names a known
+  // customer); routes naming an unknown customer are skipped here anyway.
+  explicit Router(const config::Config& cfg);
+
+  // nullopt: no route and no default customer (the caller refuses).
+  [[nodiscard]] std::optional<RouteMatch> route(std::string_view ussd_string,
+                                                const std::optional<Imsi>& imsi) const;
+
+  // True when `prefix` is a service-code prefix of `ussd_string` on a token
+  // boundary (see the file comment).
+  static bool service_code_matches(std::string_view prefix, std::string_view ussd_string);
+
+ private:
+  struct Entry {
+    std::string prefix;
+    RouteKind kind;
+    CustomerIndex customer;
+    std::size_t route;  // index in config routes
+  };
+  std::vector<Entry> entries_;
+  std::optional<CustomerIndex> default_;
+};
+
+}  // namespace ussdgw::ussd

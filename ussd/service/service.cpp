@@ -1,0 +1,713 @@
+#include "ussd/service/service.h"
+
+#include <cstdio>
+#include <exception>
+#include <optional>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+
+#include "gateway/codec/map_names.h"
+#include "relay/http/customer_client.h"
+#include "ussd/codec/ussd_ops.h"
+#include "ussd/codec/ussd_text.h"
+#include "ussd/service/answer_codec.h"
+#include "ussd/service/router.h"
+
+namespace ussdgw::ussd {
+
+namespace {
+
+using SysClock = std::chrono::system_clock;
+using Steady = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+using storage::SessionOutcome;
+using storage::StepOutcome;
+
+// TS 29.002 §17.6.4: the USSD operations of networkUnstructuredSsContext-v2.
+const tcap::OpCode kOpPussr = tcap::OpCode::make_local(map::op::kProcessUnstructuredSsRequest);  // 59
+const tcap::OpCode kOpUssr = tcap::OpCode::make_local(map::op::kUnstructuredSsRequest);          // 60
+
+constexpr std::uint8_t code(map::MapError e) { return static_cast<std::uint8_t>(e); }
+
+StepOutcome step_outcome(relay::FailureKind k) {
+  switch (k) {
+    case relay::FailureKind::Timeout: return StepOutcome::Timeout;
+    case relay::FailureKind::ConnectFailed: return StepOutcome::ConnectFailed;
+    case relay::FailureKind::TlsFailed: return StepOutcome::TlsFailed;
+    case relay::FailureKind::ConnectionLost: return StepOutcome::ConnectionLost;
+    case relay::FailureKind::HttpStatus: return StepOutcome::HttpStatus;
+    case relay::FailureKind::BadResponse: return StepOutcome::BadResponse;
+    case relay::FailureKind::QueueFull: return StepOutcome::QueueFull;
+    case relay::FailureKind::Cancelled: return StepOutcome::Cancelled;
+  }
+  return StepOutcome::BadResponse;
+}
+
+// The dialogue timers and the gateway's own stop are "timeout" in the
+// records; everything the network did is "aborted_by_network".
+SessionOutcome abort_outcome(dialogue::AbortReason r) {
+  switch (r) {
+    case dialogue::AbortReason::IdleTimeout:
+    case dialogue::AbortReason::InvokeTimeout:
+    case dialogue::AbortReason::Shutdown:
+      return SessionOutcome::Timeout;
+    case dialogue::AbortReason::NetworkPAbort:
+    case dialogue::AbortReason::NetworkUAbort:
+    case dialogue::AbortReason::Undeliverable:
+    case dialogue::AbortReason::ProtocolError:
+      return SessionOutcome::AbortedByNetwork;
+  }
+  return SessionOutcome::AbortedByNetwork;
+}
+
+// A DCS whose alphabet the gateway can read (GSM 7-bit or UCS2, TS 23.038
+// §5). Text under any other DCS is refused with unknownAlphabet; text under
+// a readable DCS that still fails to decode is bad data (unexpectedDataValue).
+bool readable_alphabet(Dcs dcs) {
+  DcsInfo i = classify(dcs);
+  return !i.reserved && !i.compressed && !i.has_udh && !i.wap &&
+         (i.alphabet == Alphabet::Gsm7 || i.alphabet == Alphabet::Ucs2);
+}
+
+storage::TcapTid tid_of(Bytes octets) {
+  return storage::TcapTid::from_octets(octets).value_or(storage::TcapTid{});
+}
+
+void stderr_log(LogLevel level, std::string_view line) {
+  const char* tag = level == LogLevel::Error ? "ERROR" : level == LogLevel::Notice ? "NOTICE" : "INFO";
+  std::fprintf(stderr, "ussd %s %.*s\n", tag, static_cast<int>(line.size()), line.data());
+}
+
+}  // namespace
+
+struct Service::Impl : std::enable_shared_from_this<Impl> {
+  // The state table of one dialogue (docs/ussd-service.md "Session states").
+  enum class Phase : std::uint8_t {
+    AskingCustomer,      // a customer call of step `step` is running
+    AwaitingSubscriber,  // our USSR(60) prompt is out; the layer's invoke timer runs
+    Closing,             // the final answer is being sent: ignore everything else
+  };
+
+  // Per open dialogue; kept small (it counts toward the < 2 KiB per dialogue
+  // budget at 10k dialogues): identities, where we are, and the text of the
+  // current step. The relay request is rebuilt for every step.
+  struct Session {
+    std::uint64_t serial = 0;  // tells a late customer callback from a reused DialogueId
+    storage::SessionId record;
+    dialogue::DialogueId dialogue;
+    CustomerIndex customer;
+    Phase phase = Phase::AskingCustomer;
+    tcap::InvokeId pussr_invoke;  // answered by the final END (TS 29.002 §17.6.4 op 59)
+    std::uint8_t dcs = 0x0f;      // of the current step's text as received
+    std::uint32_t step = 1;
+    relay::CallHandle call;
+    std::optional<Imsi> imsi;
+    std::optional<Msisdn> msisdn;
+    Digits calling_gt;
+    Digits called_gt;
+    std::string service_code;  // step 1's USSD string, on every step (docs/customer-api.md)
+    std::string request_text;  // the subscriber's text of the current step
+    SysClock::time_point step_started;
+    Steady::time_point asked_at;
+  };
+
+  struct Customer {
+    std::string id;
+    std::unique_ptr<relay::CustomerClient> client;
+    milliseconds deadline{0};
+    // The configured fallback, prepared once: either a MAP error or a text
+    // already encoded as USSD-Res, so the failure path cannot fail again.
+    std::optional<std::uint8_t> fallback_error;
+    std::string fallback_text;
+    EncodedParameter fallback_reply;
+  };
+
+  Impl(boost::asio::io_context& io_, const config::Config& cfg_, dialogue::DialogueLayer& layer_,
+       storage::SessionStore& store_, ServiceOptions opts_)
+      : io(io_), cfg(cfg_), layer(layer_), store(store_), opts(std::move(opts_)), router(cfg) {
+    if (!opts.log) opts.log = stderr_log;
+  }
+
+  boost::asio::io_context& io;
+  config::Config cfg;
+  dialogue::DialogueLayer& layer;
+  storage::SessionStore& store;
+  ServiceOptions opts;
+  Router router;
+  std::vector<Customer> customers;
+  std::unordered_map<std::uint32_t, Session> sessions;  // by DialogueId
+  std::uint64_t next_serial = 1;
+  bool accepting = true;
+  ServiceStats stats;
+
+  // ------------------------------------------------------------------ setup
+
+  std::optional<std::string> prepare_customers() {
+    customers.reserve(cfg.customers.size());
+    for (std::size_t i = 0; i < cfg.customers.size(); ++i) {
+      const config::Customer& cc = cfg.customers[i];
+      const std::string key = "customers[" + std::to_string(i) + "]";
+      relay::CustomerClientConfig rc;
+      rc.customer = relay::CustomerId{cc.id};
+      rc.url = cc.url;
+      rc.secret = cc.secret;
+      rc.max_connections = cc.max_connections;
+      rc.max_queue = cc.max_queue;
+      rc.idle_timeout = cc.idle_timeout;
+      if (cc.tls) {
+        rc.tls_ca_file = cc.tls->ca_file;
+        rc.tls_server_name = cc.tls->server_name;
+      }
+      auto client = relay::CustomerClient::create(io, std::move(rc));
+      if (!client) return key + ": " + client.error();
+
+      Customer c;
+      c.id = cc.id;
+      c.client = std::move(client).value();
+      // The global bound wins should a customer's deadline exceed it.
+      c.deadline = std::min(cc.step_deadline, cfg.ussd.step_deadline);
+      if (cc.fallback.map_error) {
+        c.fallback_error = map_error_code(*cc.fallback.map_error);
+        if (!c.fallback_error)
+          return key + ".fallback.map_error: '" + *cc.fallback.map_error + "' is not a MAP error name (TS 29.002 §17.6.6)";
+      } else {
+        auto r = encode_reply(cc.fallback.text);
+        if (!r) return key + ".fallback.text: cannot be sent as a USSD string: " + r.error().what;
+        c.fallback_text = cc.fallback.text;
+        c.fallback_reply = *r;
+      }
+      customers.push_back(std::move(c));
+    }
+    if (!cfg.ussd.busy_text.empty() && !encode_reply(cfg.ussd.busy_text))
+      return std::string("ussd.busy_text: cannot be sent as a USSD string");
+    return std::nullopt;
+  }
+
+  // ------------------------------------------------------------------ logs and records
+
+  std::string who(const std::optional<Imsi>& imsi, std::optional<storage::SessionId> rec,
+                  std::string_view customer) const {
+    std::string s = "imsi=";
+    s += imsi ? imsi->digits.view() : std::string_view("-");
+    s += " session=";
+    s += rec ? opts.session_prefix + std::to_string(rec->value) : std::string("-");
+    s += " customer=";
+    s += customer.empty() ? std::string_view("-") : customer;
+    return s;
+  }
+  std::string who(const Session& s) const { return who(s.imsi, s.record, customers[s.customer.value].id); }
+
+  void log(LogLevel level, const std::string& context, std::string_view what, std::string_view cause = {}) const {
+    std::string line = context;
+    line += ": ";
+    line += what;
+    if (!cause.empty()) {
+      line += ". Cause: ";
+      line += cause;
+    }
+    opts.log(level, line);
+  }
+
+  // Session records are audit data: a failing store must not take the
+  // dialogue down with it (the batched store never throws; an immediate one may).
+  // `context` makes the log prefix only when it is needed: the normal path
+  // builds no strings.
+  template <class Context, class Write>
+  void record(Context&& context, Write&& write) {
+    try {
+      write();
+    } catch (const std::exception& e) {
+      log(LogLevel::Error, context(), "Session record lost", e.what());
+    }
+  }
+
+  storage::StepRecord step_record(const Session& s, StepOutcome outcome, std::optional<milliseconds> latency) const {
+    storage::StepRecord r;
+    r.step = s.step;
+    r.request_text = s.request_text;
+    r.dcs = s.dcs;
+    r.customer_latency = latency;
+    r.outcome = outcome;
+    r.started_at = s.step_started;
+    return r;
+  }
+
+  // ------------------------------------------------------------------ a new dialogue
+
+  void on_begin(const dialogue::DialogueInfo& d, const tcap::Invoke& invoke) {
+    ++stats.begins;
+    storage::SessionStart start;
+    start.started_at = SysClock::now();
+    if (!d.destination_reference.empty()) start.imsi = Imsi{d.destination_reference};
+    if (d.remote.gt) start.calling_gt.assign(d.remote.gt->digits.view());
+    if (d.local.gt) start.called_gt.assign(d.local.gt->digits.view());
+    start.tcap_otid = tid_of(d.remote_tid.bytes());
+    start.tcap_dtid = tid_of(tcap::TransactionId::from_u32(d.id.value).bytes());
+    if (!d.origination_reference.empty()) start.msisdn = Msisdn{d.origination_reference};
+
+    // Only op 59 opens a USSD pull (mobile-initiated USSD, TS 23.090). A
+    // network-initiated USSR/USSN (60/61) or any other op in a BEGIN has
+    // nobody to serve it. Q.774 §3.2.2.3 would answer Reject(invoke,
+    // unrecognizedOperation); the dialogue layer offers TC users no Reject
+    // request yet, so the dialogue is U-Aborted (docs/ussd-service.md,
+    // "Refusals").
+    if (!invoke.op.is_local(map::op::kProcessUnstructuredSsRequest)) {
+      std::string op = invoke.op.global ? std::string("global") : std::to_string(invoke.op.local);
+      std::string_view name = invoke.op.global ? std::string_view{} : map::operation_name(invoke.op.local);
+      log(LogLevel::Notice, who(start.imsi, std::nullopt, ""), "Aborting a BEGIN with an operation we do not serve",
+          "op " + op + (name.empty() ? "" : " " + std::string(name)));
+      refuse(d.id, invoke.invoke_id, std::nullopt, start, "", 0x0f, std::nullopt);
+      return;
+    }
+    if (!accepting) {
+      refuse(d.id, invoke.invoke_id, code(map::MapError::UssdBusy), start, "", 0x0f, "gateway stopping");
+      return;
+    }
+    // USSD-Arg is mandatory (TS 29.002 §17.6.4): missing = dataMissing.
+    if (!invoke.parameter) {
+      refuse(d.id, invoke.invoke_id, code(map::MapError::DataMissing), start, "", 0x0f, "PUSSR without USSD-Arg");
+      return;
+    }
+    // A USSD-Arg that does not decode would be a Reject mistypedParameter
+    // (TS 29.002 clause 16, mapping onto TC; Q.774 §3.2.2.3). Without a
+    // Reject request it is answered with unexpectedDataValue, one of op 59's
+    // errors (docs/ussd-service.md, "Refusals").
+    auto arg = decode_ussd_arg(*invoke.parameter);
+    if (!arg) {
+      refuse(d.id, invoke.invoke_id, code(map::MapError::UnexpectedDataValue), start, "", 0x0f,
+             std::string("USSD-Arg: ") + arg.error().what);
+      return;
+    }
+    if (arg->msisdn) start.msisdn = *arg->msisdn;  // USSD-Arg msisdn beats MAP-OPEN originationReference
+    auto text = decode_text(arg->dcs, arg->string);
+    if (!text) {
+      // TS 29.002 §17.6.4 (op 59 errors): a DCS we cannot read is unknownAlphabet.
+      auto err = readable_alphabet(arg->dcs) ? map::MapError::UnexpectedDataValue : map::MapError::UnknownAlphabet;
+      refuse(d.id, invoke.invoke_id, code(err), start, "", arg->dcs.value,
+             std::string("USSD-String under DCS 0x") + hex2(arg->dcs.value) + ": " + text.error().what);
+      return;
+    }
+    start.service_code = std::string(text->text.view());
+
+    auto route = router.route(start.service_code, start.imsi);
+    if (!route) {
+      refuse(d.id, invoke.invoke_id, code(opts.no_route_error), start, start.service_code, arg->dcs.value,
+             "no route for service code '" + start.service_code + "' or the IMSI, and no ussd.default_customer");
+      return;
+    }
+    start.customer = storage::CustomerId{customers[route->customer.value].id};
+
+    if (auto old = sessions.find(d.id.value); old != sessions.end()) {
+      // The layer reused an id we still hold: that dialogue is gone.
+      log(LogLevel::Error, who(old->second), "Dropping a session whose dialogue id was reused",
+          "the layer delivered a BEGIN for an open dialogue id");
+      close_gone(old->second, SessionOutcome::AbortedByNetwork);
+    }
+    Session& s = sessions[d.id.value];
+    s.serial = next_serial++;
+    s.dialogue = d.id;
+    s.customer = route->customer;
+    s.pussr_invoke = invoke.invoke_id;
+    s.dcs = arg->dcs.value;
+    s.step = 1;
+    s.imsi = start.imsi;
+    s.msisdn = start.msisdn;
+    s.calling_gt = start.calling_gt;
+    s.called_gt = start.called_gt;
+    s.service_code = start.service_code;
+    s.request_text = start.service_code;
+    s.step_started = start.started_at;
+    record([&] { return who(s); }, [&] { s.record = store.begin_session(start); });
+    stats.open_sessions = sessions.size();
+    ask_customer(s);
+  }
+
+  static std::string hex2(std::uint8_t v) {
+    const char* digits = "0123456789abcdef";
+    return {digits[v >> 4], digits[v & 15]};
+  }
+
+  // Answers a BEGIN without a customer: END with ReturnError `error`, or a
+  // U-Abort when there is no error to give. Recorded as a refused session
+  // with one step that was not relayed.
+  void refuse(dialogue::DialogueId id, tcap::InvokeId invoke, std::optional<std::uint8_t> error,
+              const storage::SessionStart& start, std::string_view text, std::uint8_t dcs,
+              std::optional<std::string> cause) {
+    ++stats.refused;
+    bool sent = false;
+    bool busy_text = false;
+    if (error) {
+      if (cause)
+        log(LogLevel::Notice, who(start.imsi, std::nullopt, ""),
+            "Refusing the USSD request with " + std::string(map::error_name(*error)), *cause);
+      if (*error == code(map::MapError::UssdBusy) && !cfg.ussd.busy_text.empty()) {
+        // ussd.busy_text: the subscriber reads a text instead of an error.
+        auto busy = encode_reply(cfg.ussd.busy_text);
+        busy_text = true;
+        sent = busy && layer.end_result(id, invoke, kOpPussr, busy->bytes());
+      } else {
+        sent = layer.end_error(id, invoke, *error);
+      }
+    } else {
+      sent = layer.u_abort(id, map::UserAbortChoice::UserSpecificReason);
+    }
+    storage::StepRecord r;
+    r.request_text = std::string(text);
+    r.dcs = dcs;
+    r.outcome = StepOutcome::NotRelayed;
+    r.action = sent && error ? std::optional(storage::StepAction::Release) : std::nullopt;
+    r.map_error = error;
+    if (busy_text) {
+      r.map_error.reset();
+      if (sent) r.response_text = cfg.ussd.busy_text;
+    }
+    r.started_at = start.started_at;
+    r.ended_at = SysClock::now();
+    record([&] { return who(start.imsi, std::nullopt, ""); }, [&] {
+      storage::SessionId rec = store.begin_session(start);
+      store.record_step(rec, r);
+      store.end_session(rec, SessionOutcome::Refused, r.ended_at);
+    });
+  }
+
+  // ------------------------------------------------------------------ one step: ask the customer, answer the network
+
+  void ask_customer(Session& s) {
+    Customer& c = customers[s.customer.value];
+    relay::StepRequest req;
+    req.session = relay::SessionId{opts.session_prefix + std::to_string(s.record.value)};
+    req.step = relay::StepNumber{s.step};
+    req.imsi = s.imsi;
+    req.msisdn = s.msisdn;
+    req.service_code = s.service_code;
+    req.text = s.request_text;
+    req.dcs = s.dcs;
+    req.calling_gt = relay::GlobalTitle{s.calling_gt};
+    req.called_gt = relay::GlobalTitle{s.called_gt};
+    req.received_at = s.step_started;
+
+    s.phase = Phase::AskingCustomer;
+    s.asked_at = Steady::now();
+    ++stats.steps;
+    // The client answers within the deadline (plus one loop turn) in every
+    // case, so the step needs no timer of its own.
+    s.call = c.client->start(req, c.deadline,
+                             [weak = weak_from_this(), id = s.dialogue, serial = s.serial](relay::CallResult r) {
+                               if (auto self = weak.lock()) self->on_customer_answer(id, serial, std::move(r));
+                             });
+  }
+
+  void on_customer_answer(dialogue::DialogueId id, std::uint64_t serial, relay::CallResult result) {
+    auto it = sessions.find(id.value);
+    // The dialogue ended meanwhile (network abort, timer): already recorded.
+    if (it == sessions.end() || it->second.serial != serial || it->second.phase != Phase::AskingCustomer) return;
+    Session& s = it->second;
+    s.call = {};
+    const auto latency = std::chrono::duration_cast<milliseconds>(Steady::now() - s.asked_at);
+
+    if (!result) {
+      const relay::RelayFailure& f = result.error();
+      log(LogLevel::Notice, who(s), "Customer call failed, sending the fallback",
+          std::string(relay::to_string(f.kind)) + (f.reason.empty() ? "" : ": " + f.reason));
+      send_fallback(s, step_outcome(f.kind), latency);
+      return;
+    }
+    const relay::StepAnswer& a = result.value();
+    switch (a.action) {
+      case relay::StepAction::Reply: reply(s, a.text, latency); return;
+      case relay::StepAction::Prompt: prompt(s, a.text, latency); return;
+      case relay::StepAction::Release: release(s, a.error, latency); return;
+    }
+  }
+
+  // Final text: END + ReturnResultLast(59) with USSD-Res (TS 29.002 §17.6.4).
+  void reply(Session& s, const std::string& text, milliseconds latency) {
+    auto res = encode_reply(text);
+    if (!res) {
+      log(LogLevel::Notice, who(s), "Customer text cannot be sent, sending the fallback",
+          std::string(res.error().what) + " (" + std::to_string(text.size()) + " UTF-8 octets)");
+      send_fallback(s, StepOutcome::Answered, latency);
+      return;
+    }
+    ++stats.replies;
+    storage::StepRecord r = step_record(s, StepOutcome::Answered, latency);
+    r.action = storage::StepAction::Reply;
+    r.response_text = text;
+    finish(s, r, SessionOutcome::Completed,
+           [&] { return layer.end_result(s.dialogue, s.pussr_invoke, kOpPussr, res->bytes()); });
+  }
+
+  // Question to the subscriber: CONTINUE + Invoke unstructuredSS-Request(60)
+  // with USSD-Arg (TS 29.002 §17.6.4; TS 23.090: the network may ask the
+  // subscriber for further information). The answer comes back as its ReturnResult.
+  void prompt(Session& s, const std::string& text, milliseconds latency) {
+    auto arg = encode_prompt(text);
+    if (!arg) {
+      log(LogLevel::Notice, who(s), "Customer prompt cannot be sent, sending the fallback",
+          std::string(arg.error().what) + " (" + std::to_string(text.size()) + " UTF-8 octets)");
+      send_fallback(s, StepOutcome::Answered, latency);
+      return;
+    }
+    ++stats.prompts;
+    storage::StepRecord r = step_record(s, StepOutcome::Answered, latency);
+    s.phase = Phase::Closing;  // while inside the layer: a re-entrant abort must not free `s`
+    bool sent = layer.continue_invoke(s.dialogue, kOpUssr, arg->bytes());
+    r.ended_at = SysClock::now();
+    if (sent) {
+      r.action = storage::StepAction::Prompt;
+      r.response_text = text;
+    }
+    record([&] { return who(s); }, [&] { store.record_step(s.record, r); });
+    if (!sent) {
+      log(LogLevel::Error, who(s), "Prompt not sent, session closed", "the dialogue layer refused the CONTINUE");
+      close_gone(s, SessionOutcome::AbortedByNetwork);
+      return;
+    }
+    s.phase = Phase::AwaitingSubscriber;
+  }
+
+  // The customer ends the dialogue. With an error: END + ReturnError with that
+  // MAP error. Without one: op 59's RESULT (USSD-Res) is mandatory and its
+  // string has at least one octet (§17.6.4, §17.7.4), so an empty final
+  // answer does not exist; systemFailure ends the PUSSR instead.
+  void release(Session& s, std::optional<relay::MapErrorName> error, milliseconds latency) {
+    ++stats.releases;
+    const std::uint8_t e = error ? map_error_code(*error) : code(map::MapError::SystemFailure);
+    storage::StepRecord r = step_record(s, StepOutcome::Answered, latency);
+    r.action = storage::StepAction::Release;
+    r.map_error = e;
+    finish(s, r, SessionOutcome::Released, [&] { return layer.end_error(s.dialogue, s.pussr_invoke, e); });
+  }
+
+  // The customer's configured fallback (config customers[].fallback): its
+  // MAP error, else its text as the final USSD-Res.
+  void send_fallback(Session& s, StepOutcome outcome, std::optional<milliseconds> latency) {
+    ++stats.fallbacks;
+    const Customer& c = customers[s.customer.value];
+    storage::StepRecord r = step_record(s, outcome, latency);
+    r.action = storage::StepAction::Fallback;
+    if (c.fallback_error) {
+      r.map_error = *c.fallback_error;
+      finish(s, r, SessionOutcome::Fallback,
+             [&] { return layer.end_error(s.dialogue, s.pussr_invoke, *c.fallback_error); });
+    } else {
+      r.response_text = c.fallback_text;
+      finish(s, r, SessionOutcome::Fallback,
+             [&] { return layer.end_result(s.dialogue, s.pussr_invoke, kOpPussr, c.fallback_reply.bytes()); });
+    }
+  }
+
+  // Sends the final answer (an END), records the step and the session, and
+  // frees the session.
+  template <class Send>
+  void finish(Session& s, storage::StepRecord& r, SessionOutcome outcome, Send&& send) {
+    s.phase = Phase::Closing;
+    const bool sent = send();
+    r.ended_at = SysClock::now();
+    if (!sent) {
+      log(LogLevel::Error, who(s), "Final answer not sent", "the dialogue layer refused the END (dialogue gone)");
+      r.action.reset();
+      r.response_text.reset();
+      r.map_error.reset();
+      outcome = SessionOutcome::AbortedByNetwork;
+      ++stats.aborted;
+    }
+    record([&] { return who(s); }, [&] {
+      store.record_step(s.record, r);
+      store.end_session(s.record, outcome, r.ended_at);
+    });
+    erase(s);
+  }
+
+  // ------------------------------------------------------------------ the subscriber's answer and network events
+
+  void on_component(dialogue::DialogueId id, const tcap::Component& comp, bool end) {
+    auto it = sessions.find(id.value);
+    if (it == sessions.end() || it->second.phase == Phase::Closing) return;
+    Session& s = it->second;
+
+    if (const tcap::ReturnResult* rr = comp.return_result()) {
+      // unstructuredSS-Notify results carry nothing (§17.6.4 op 61): accepted, ignored.
+      if (rr->op && rr->op->is_local(map::op::kUnstructuredSsNotify)) {
+        if (end) network_ended(s, "END after an unstructuredSS-Notify result");
+        return;
+      }
+      if (s.phase == Phase::AwaitingSubscriber && !end) {
+        subscriber_answered(s, *rr);
+        return;
+      }
+      if (end) {
+        network_ended(s, "END with the subscriber's result: no answer can be sent any more");
+        return;
+      }
+      // The layer passes only answers to our pending invokes, so this is a
+      // result we no longer wait for; the dialogue itself is fine.
+      log(LogLevel::Notice, who(s), "Ignoring a result", "no prompt outstanding");
+      return;
+    }
+    if (const tcap::ReturnError* re = comp.return_error()) {
+      std::string err = re->code.global ? std::string("global error")
+                                        : std::string(map::error_name(re->code.local)) + "(" +
+                                              std::to_string(re->code.local) + ")";
+      refused_by_network(s, end, "network returned " + err + " for our prompt");
+      return;
+    }
+    if (const tcap::Reject* rj = comp.reject()) {
+      refused_by_network(s, end, std::string("network rejected our component: ") +
+                                     tcap::problem_to_string(rj->type, rj->code));
+      return;
+    }
+    // A further Invoke from the network inside our dialogue: nothing in
+    // networkUnstructuredSsContext asks the gsmSCF anything mid-dialogue.
+    log(LogLevel::Notice, who(s), "Ignoring an invoke from the network", "unexpected in a USSD pull");
+    if (end) network_ended(s, "END with an invoke");
+  }
+
+  // The ReturnResult(60) of our prompt: USSD-Res with the subscriber's text,
+  // relayed to the customer as step n+1 of the same session.
+  void subscriber_answered(Session& s, const tcap::ReturnResult& rr) {
+    s.step_started = SysClock::now();
+    ++s.step;
+    s.request_text.clear();
+    s.dcs = 0x0f;
+    // USSR's result is OPTIONAL in the ASN.1 (§17.6.4); without it there is no
+    // text to relay, which is op 59's dataMissing.
+    if (!rr.op || !rr.parameter) {
+      refuse_step(s, map::MapError::DataMissing, "subscriber's result carries no USSD-Res");
+      return;
+    }
+    auto res = decode_ussd_res(*rr.parameter);
+    if (!res) {
+      refuse_step(s, map::MapError::UnexpectedDataValue, std::string("USSD-Res: ") + res.error().what);
+      return;
+    }
+    s.dcs = res->dcs.value;
+    auto text = decode_text(res->dcs, res->string);
+    if (!text) {
+      refuse_step(s,
+                  readable_alphabet(res->dcs) ? map::MapError::UnexpectedDataValue : map::MapError::UnknownAlphabet,
+                  std::string("USSD-String under DCS 0x") + hex2(res->dcs.value) + ": " + text.error().what);
+      return;
+    }
+    s.request_text = std::string(text->text.view());
+    ask_customer(s);
+  }
+
+  // The subscriber's answer cannot be relayed: END + ReturnError for the PUSSR.
+  void refuse_step(Session& s, map::MapError error, const std::string& cause) {
+    ++stats.refused;
+    log(LogLevel::Notice, who(s), "Refusing the subscriber's answer with " + std::string(map::error_name(code(error))),
+        cause);
+    storage::StepRecord r = step_record(s, StepOutcome::NotRelayed, std::nullopt);
+    r.action = storage::StepAction::Release;
+    r.map_error = code(error);
+    finish(s, r, SessionOutcome::Refused, [&] { return layer.end_error(s.dialogue, s.pussr_invoke, code(error)); });
+  }
+
+  // ReturnError or Reject for our prompt (e.g. ussd-Busy or absentSubscriber
+  // from the MS, TS 29.002 §17.6.4 op 60). In a CONTINUE the dialogue is still
+  // open and our PUSSR still owes an answer: END it with systemFailure.
+  void refused_by_network(Session& s, bool end, const std::string& cause) {
+    log(LogLevel::Notice, who(s), "Session ended by the network", cause);
+    if (!end) {
+      s.phase = Phase::Closing;
+      layer.end_error(s.dialogue, s.pussr_invoke, code(map::MapError::SystemFailure));
+    }
+    close_gone(s, SessionOutcome::AbortedByNetwork);
+  }
+
+  void network_ended(Session& s, std::string_view cause) {
+    log(LogLevel::Notice, who(s), "Session ended by the network", cause);
+    close_gone(s, SessionOutcome::AbortedByNetwork);
+  }
+
+  void on_abort(dialogue::DialogueId id, const dialogue::AbortInfo& why) {
+    auto it = sessions.find(id.value);
+    if (it == sessions.end() || it->second.phase == Phase::Closing) return;
+    Session& s = it->second;
+    log(LogLevel::Notice, who(s), "Dialogue aborted, session closed", dialogue::to_string(why.reason));
+    close_gone(s, abort_outcome(why.reason));
+  }
+
+  // The dialogue is gone (or going) without our final answer: cancel the
+  // customer call if one runs (its step is recorded as cancelled), record the
+  // session's end and free it.
+  void close_gone(Session& s, SessionOutcome outcome) {
+    const bool calling = s.phase == Phase::AskingCustomer;
+    s.phase = Phase::Closing;
+    ++stats.aborted;
+    const auto now = SysClock::now();
+    record([&] { return who(s); }, [&] {
+      if (calling) {
+        storage::StepRecord r = step_record(s, StepOutcome::Cancelled, std::nullopt);
+        r.ended_at = now;
+        store.record_step(s.record, r);
+      }
+      store.end_session(s.record, outcome, now);
+    });
+    if (calling) s.call.cancel();  // its callback finds the session gone or Closing
+    erase(s);
+  }
+
+  void erase(Session& s) {
+    const std::uint32_t key = s.dialogue.value;  // not a reference into the node being erased
+    sessions.erase(key);
+    stats.open_sessions = sessions.size();
+  }
+};
+
+// ---------------------------------------------------------------------- Service
+
+relay::Expected<std::unique_ptr<Service>, std::string> Service::create(boost::asio::io_context& io,
+                                                                       const config::Config& cfg,
+                                                                       dialogue::DialogueLayer& layer,
+                                                                       storage::SessionStore& store,
+                                                                       ServiceOptions options) {
+  auto impl = std::make_shared<Impl>(io, cfg, layer, store, std::move(options));
+  if (auto err = impl->prepare_customers()) return *err;
+  std::unique_ptr<Service> svc(new Service(std::move(impl)));
+  layer.register_user(svc->registration());
+  return svc;
+}
+
+Service::Service(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Service::~Service() {
+  // Sessions still open (the process stops without shutdown()): recorded as
+  // timed out; their calls are cancelled and their callbacks find nothing.
+  auto& sessions = impl_->sessions;
+  while (!sessions.empty()) impl_->close_gone(sessions.begin()->second, storage::SessionOutcome::Timeout);
+}
+
+dialogue::AcRegistration Service::registration() {
+  dialogue::AcRegistration r;
+  r.ac = map::ac::kNetworkUnstructuredSs;
+  r.version = 2;  // TS 29.002 §17.3.3: only v2 of networkUnstructuredSsContext exists
+  r.busy_error = static_cast<std::int64_t>(map::MapError::UssdBusy);
+  r.user = this;
+  return r;
+}
+
+void Service::on_begin(const dialogue::DialogueInfo& d, const tcap::Invoke& invoke) { impl_->on_begin(d, invoke); }
+void Service::on_component(dialogue::DialogueId id, const tcap::Component& comp, bool end) {
+  impl_->on_component(id, comp, end);
+}
+void Service::on_abort(dialogue::DialogueId id, const dialogue::AbortInfo& why) { impl_->on_abort(id, why); }
+
+void Service::shutdown(std::function<void()> done) {
+  impl_->accepting = false;
+  impl_->layer.shutdown(std::move(done));
+}
+
+ServiceStats Service::stats() const { return impl_->stats; }
+
+std::size_t Service::state_bytes_per_session() {
+  // libstdc++ node: next pointer + value (the hash of an integer key is not
+  // cached); one bucket pointer per element at load factor 1.
+  return sizeof(void*) + sizeof(std::pair<const std::uint32_t, Impl::Session>) + sizeof(void*);
+}
+
+}  // namespace ussdgw::ussd

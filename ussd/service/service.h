@@ -1,0 +1,134 @@
+// The USSD pull service (DESIGN.md flow 1; docs/ussd-service.md): the TC
+// user of networkUnstructuredSsContext-v2 (TS 29.002 §17.3.3 ac 19) that
+// turns every processUnstructuredSS-Request dialogue (op 59, TS 29.002
+// §17.6.4; TS 23.090, mobile-initiated USSD) into one relay session with the
+// customer the Router picks, one HTTP step per USSD step:
+//
+//   BEGIN  PUSSR(59) "*100#"  -> step 1 to the customer
+//     reply  "text"           -> END  ReturnResultLast(59) USSD-Res
+//     prompt "menu"           -> CONTINUE Invoke USSR(60) USSD-Arg
+//       ReturnResult(60) "1"  -> step 2 to the customer ... and so on
+//     release [error]         -> END  ReturnError(error | systemFailure)
+//     failure (slow, down...) -> the customer's fallback text or MAP error
+//
+// Every session and step is written to the SessionStore. Each dialogue costs
+// one small Session record (a few hundred octets, no coroutine frame); the
+// steps are an explicit state table (AskingCustomer -> AwaitingSubscriber ->
+// AskingCustomer ...), so a dialogue waiting minutes for the subscriber holds
+// no timer and no socket.
+//
+// Threading: the Service, the DialogueLayer, the CustomerClients and the
+// SessionStore's queueing side all run on one io_context thread. No locks.
+//
+// Wiring (the gateway process, see docs/ussd-service.md "Wiring"):
+//
+//   dialogue::DialogueLayer layer(io, tcap_cfg, [&](ss7::Unitdata&& u) { return endpoint.send(std::move(u)); });
+//   storage::SqliteSessionStore store(opts);            // + BatchFlusher
+//   auto svc = ussd::Service::create(io, cfg, layer, store);   // registers ac 19 v2 with the layer
+//   if (!svc) die(svc.error());
+//   ...
+//   svc.value()->shutdown([&] { io.stop(); });          // on SIGTERM
+//
+// Lifetimes: the layer and the store must outlive the Service, and the
+// layer must deliver nothing after the Service is destroyed (stop the
+// io_context, or destroy after shutdown() completed).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "config/config.h"
+#include "gateway/codec/map_errors.h"
+#include "gateway/tcap/dialogue_layer.h"
+#include "relay/http/relay_types.h"
+#include "storage/session_store.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace ussdgw::ussd {
+
+enum class LogLevel : std::uint8_t { Info, Notice, Error };
+// One log line, already in the project pattern
+// "imsi=... session=... customer=...: What. Cause: why".
+using LogSink = std::function<void(LogLevel, std::string_view line)>;
+
+struct ServiceOptions {
+  // Relay session ids are "<session_prefix><store session number>"; with
+  // several gateway instances, give each its own prefix so Idempotency-Keys
+  // never collide at a customer (docs/customer-api.md).
+  std::string session_prefix = "gw-";
+  // Answer when no route and no default customer serves a BEGIN. One of the
+  // errors processUnstructuredSS-Request may return (TS 29.002 §17.6.4).
+  map::MapError no_route_error = map::MapError::SystemFailure;
+  // Where log lines go; default: stderr.
+  LogSink log;
+};
+
+struct ServiceStats {
+  std::uint64_t begins = 0;          // PUSSR dialogues delivered by the layer
+  std::uint64_t refused = 0;         // answered without asking a customer (bad arg, no route, ...)
+  std::uint64_t steps = 0;           // customer calls started
+  std::uint64_t replies = 0, prompts = 0, releases = 0;
+  std::uint64_t fallbacks = 0;       // customer failed or its text could not be sent
+  std::uint64_t aborted = 0;         // dialogue gone before we answered (network, timers, shutdown)
+  std::uint64_t open_sessions = 0;
+};
+
+class Service final : public dialogue::TcUser {
+ public:
+  // Creates one CustomerClient per config customer (URL, secret, pool, TLS),
+  // prepares every customer's fallback (the text must fit a USSD-String; a
+  // map_error must be a TS 29.002 §17.6.6 name) and registers itself with
+  // `layer` for networkUnstructuredSsContext-v2. The error names the config
+  // key that is wrong.
+  static relay::Expected<std::unique_ptr<Service>, std::string> create(boost::asio::io_context& io,
+                                                                       const config::Config& cfg,
+                                                                       dialogue::DialogueLayer& layer,
+                                                                       storage::SessionStore& store,
+                                                                       ServiceOptions options = {});
+  // Cancels pending customer calls and records sessions still open as
+  // timed out. Sends nothing to the network.
+  ~Service() override;
+  Service(const Service&) = delete;
+  Service& operator=(const Service&) = delete;
+
+  // What create() registers: ac 19 version 2; when the dialogue bound is
+  // reached the layer answers ussd-Busy (72) itself.
+  [[nodiscard]] dialogue::AcRegistration registration();
+
+  // dialogue::TcUser
+  void on_begin(const dialogue::DialogueInfo& d, const tcap::Invoke& invoke) override;
+  void on_component(dialogue::DialogueId id, const tcap::Component& comp, bool end) override;
+  void on_abort(dialogue::DialogueId id, const dialogue::AbortInfo& why) override;
+
+  // Graceful stop: BEGINs that still reach the service are answered
+  // ussd-Busy; running sessions go on (customer calls finish within their
+  // deadline, prompts may still be answered) until the layer's
+  // shutdown_grace, after which the layer aborts what is left (recorded as
+  // timeout). `done` runs when the layer has finished.
+  void shutdown(std::function<void()> done);
+
+  [[nodiscard]] ServiceStats stats() const;
+
+  // Octets one open session costs the service: its Session record in the
+  // session map (node and bucket included). Texts longer than the string's
+  // small buffer (15 octets) add their heap copy. The dialogue layer's slot
+  // (DialogueLayer::state_bytes_per_dialogue) comes on top; together they
+  // are the per-dialogue budget (< 2 KiB at 10k open dialogues).
+  [[nodiscard]] static std::size_t state_bytes_per_session();
+
+ private:
+  struct Impl;
+  explicit Service(std::shared_ptr<Impl> impl);
+  // Shared so that customer-call callbacks, which may run after the
+  // Service is gone (CustomerClient destructor), can tell by a weak_ptr.
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace ussdgw::ussd
