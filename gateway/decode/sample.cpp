@@ -126,10 +126,10 @@ Buf ip_frame(std::uint8_t proto, bool from_msc, const Buf& l4) {
   const std::uint8_t a[] = {0x02, 0, 0, 0, 0, 1}, b[] = {0x02, 0, 0, 0, 0, 2};
   // push_back, not insert: g++ 12 -O3 warns (falsely) about insert from a
   // pointer picked by ?: (stringop-overflow).
-  const std::uint8_t* dst = from_msc ? b : a;
-  const std::uint8_t* src = from_msc ? a : b;
-  for (int i = 0; i < 6; ++i) f.push_back(dst[i]);
-  for (int i = 0; i < 6; ++i) f.push_back(src[i]);
+  const std::uint8_t* mac_dst = from_msc ? b : a;
+  const std::uint8_t* mac_src = from_msc ? a : b;
+  for (int i = 0; i < 6; ++i) f.push_back(mac_dst[i]);
+  for (int i = 0; i < 6; ++i) f.push_back(mac_src[i]);
   put16(f, 0x0800);
   Buf ip;
   ip.push_back(0x45);
