@@ -227,3 +227,25 @@ TEST_CASE("SIGTERM: no new dialogues, the open one is answered before the gatewa
   CHECK(net.gateway().wait(20s) == 0);
   CHECK(net.sql("select outcome from ussd_session") == "completed");
 }
+
+TEST_CASE("ussdgw demo runs the whole pull on loopback and exits 0") {
+  if (!have_osmo_stp()) {
+    MESSAGE("skipped: osmo-stp is not installed (scripts/setup.sh)");
+    return;
+  }
+  auto dir = fs::temp_directory_path() / ("ussdgw-demo-test-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  for (const char* mode : {"", "--direct"}) {
+    std::vector<std::string> args{ussdgw_binary(), "demo"};
+    if (*mode) args.push_back(mode);
+    Child demo(args, dir / "demo.out", dir / "demo.err");
+    int rc = demo.wait(120s);
+    std::string out = demo.out();
+    CAPTURE(mode);
+    CHECK_MESSAGE(rc == 0, out << demo.err());
+    CHECK(out.find("<<< [end] Your balance is 42") != std::string::npos);
+    CHECK(out.find("4/4 dialogues passed") != std::string::npos);
+    CHECK(out.find("completed            2 session(s), 5 step(s)") != std::string::npos);
+  }
+  fs::remove_all(dir);
+}
