@@ -7,10 +7,6 @@
 // its own thread here; the simulator plays a multi-step script and prints the
 // transcript. Without osmo-stp (or with --direct) the simulator listens for
 // IPA and the gateway connects to it straight.
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -28,11 +24,10 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include "gateway/process/child_process.h"
 #include "gateway/ss7/stp_process.h"
 #include "relay/http/demo_customer_server.h"
 #include "storage/sqlite.h"
-
-extern char** environ;
 
 namespace ussdgw::app {
 namespace {
@@ -87,54 +82,7 @@ std::string read_file(const fs::path& p) {
   return {std::istreambuf_iterator<char>(f), {}};
 }
 
-// A child process; stdout to `out` (empty: inherit ours), stderr to `err`.
-class Child {
- public:
-  Child(std::vector<std::string> args, const std::string& out, const fs::path& err) {
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    if (!out.empty()) posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    if (posix_spawn(&pid_, argv[0], &fa, nullptr, argv.data(), environ) != 0) pid_ = -1;
-    posix_spawn_file_actions_destroy(&fa);
-  }
-  ~Child() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      int st;
-      waitpid(pid_, &st, 0);
-    }
-  }
-  Child(const Child&) = delete;
-  Child& operator=(const Child&) = delete;
-  [[nodiscard]] bool started() const { return pid_ > 0; }
-  void signal(int s) const {
-    if (pid_ > 0) ::kill(pid_, s);
-  }
-  int wait(std::chrono::milliseconds timeout) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    int st = 0;
-    while (pid_ > 0 && std::chrono::steady_clock::now() < deadline) {
-      if (waitpid(pid_, &st, WNOHANG) == pid_) {
-        pid_ = -1;
-        return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-      }
-      std::this_thread::sleep_for(10ms);
-    }
-    return -1;
-  }
-  [[nodiscard]] bool running() {
-    int st;
-    return pid_ > 0 && waitpid(pid_, &st, WNOHANG) == 0;
-  }
-
- private:
-  pid_t pid_ = -1;
-};
+using Child = process::ChildProcess;
 
 bool wait_for_text(const fs::path& file, const std::string& needle, Child& owner, std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -283,7 +231,7 @@ int demo_main(int argc, char** argv) {
 
   auto start_gateway = [&] {
     gw = std::make_unique<Child>(std::vector<std::string>{exe, "run", "--config", (dir / "gw.yaml").string()},
-                                 (dir / "gw.out").string(), dir / "gw.log");
+                                 (dir / "gw.out").string(), (dir / "gw.log").string());
   };
   auto gateway_failed = [&](const char* what) {
     std::fprintf(stderr, "demo: %s. Gateway log:\n%s\n", what, read_file(dir / "gw.log").c_str());
@@ -292,10 +240,10 @@ int demo_main(int argc, char** argv) {
   if (!direct) {
     start_gateway();
     if (!wait_for_text(dir / "gw.log", "ss7: link up", *gw, 15s)) return gateway_failed("the gateway did not come up");
-    sim = std::make_unique<Child>(sim_args, "", dir / "sim.log");
+    sim = std::make_unique<Child>(sim_args, "", (dir / "sim.log").string());
   } else {
     // The simulator listens; the gateway connects to it.
-    sim = std::make_unique<Child>(sim_args, "", dir / "sim.log");
+    sim = std::make_unique<Child>(sim_args, "", (dir / "sim.log").string());
     std::this_thread::sleep_for(200ms);
     start_gateway();
   }

@@ -4,10 +4,6 @@
 // garbage-spewing or absent); everything else is the shipped binary.
 #pragma once
 
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -25,10 +21,9 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
+#include "gateway/process/child_process.h"
 #include "gateway/ss7/stp_process.h"
 #include "relay/http/demo_customer_server.h"
-
-extern char** environ;
 
 namespace ussdgw::e2e {
 
@@ -42,53 +37,15 @@ inline std::string read_file(const fs::path& p) {
   return {std::istreambuf_iterator<char>(f), {}};
 }
 
-// A child process with stdout and stderr in files.
+// A child process with stdout and stderr in files, readable by the test.
 class Child {
  public:
-  Child(std::vector<std::string> args, const fs::path& out, const fs::path& err) : out_(out), err_(err) {
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    if (posix_spawn(&pid_, argv[0], &fa, nullptr, argv.data(), environ) != 0) pid_ = -1;
-    posix_spawn_file_actions_destroy(&fa);
-  }
-  ~Child() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      int st;
-      waitpid(pid_, &st, 0);
-    }
-  }
-  Child(const Child&) = delete;
-  Child& operator=(const Child&) = delete;
-
-  [[nodiscard]] bool started() const { return pid_ > 0; }
-  void signal(int sig) const {
-    if (pid_ > 0) ::kill(pid_, sig);
-  }
-  // Exit code, or -signal, or -1000 on timeout (the child is killed then).
-  int wait(std::chrono::milliseconds timeout = 60s) {
-    if (pid_ <= 0) return -2000;
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    int st = 0;
-    while (std::chrono::steady_clock::now() < deadline) {
-      pid_t r = waitpid(pid_, &st, WNOHANG);
-      if (r == pid_) {
-        pid_ = -1;
-        return WIFEXITED(st) ? WEXITSTATUS(st) : -WTERMSIG(st);
-      }
-      std::this_thread::sleep_for(5ms);
-    }
-    ::kill(pid_, SIGKILL);
-    waitpid(pid_, &st, 0);
-    pid_ = -1;
-    return -1000;
-  }
+  Child(std::vector<std::string> args, const fs::path& out, const fs::path& err)
+      : proc_(std::move(args), out.string(), err.string()), out_(out), err_(err) {}
+  [[nodiscard]] bool started() const { return proc_.started(); }
+  void signal(int sig) const { proc_.signal(sig); }
+  // Exit code, 128 + signal, or ChildProcess::kTimedOut (the child is killed then).
+  int wait(std::chrono::milliseconds timeout = 60s) { return proc_.wait(timeout); }
   [[nodiscard]] std::string out() const { return read_file(out_); }
   [[nodiscard]] std::string err() const { return read_file(err_); }
   // Waits until stderr contains `needle`.
@@ -102,7 +59,7 @@ class Child {
   }
 
  private:
-  pid_t pid_ = -1;
+  process::ChildProcess proc_;
   fs::path out_, err_;
 };
 
