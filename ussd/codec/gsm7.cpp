@@ -42,19 +42,44 @@ constexpr std::array<ExtEntry, 10> kExtension = {{
     {0x3C, U'['},  {0x3D, U'~'}, {0x3E, U']'}, {0x40, U'|'}, {0x65, U'\u20AC'},
 }};
 
-// Septet value of cp in the default table, or -1.
-constexpr int default_code(char32_t cp) {
+constexpr int default_code_slow(char32_t cp) {
   if (cp == 0) return -1;
   for (std::size_t i = 0; i < kDefault.size(); ++i)
     if (kDefault[i] == cp) return static_cast<int>(i);
   return -1;
 }
 
-constexpr int extension_code(char32_t cp) {
+constexpr int extension_code_slow(char32_t cp) {
   for (const auto& e : kExtension)
     if (e.cp == cp) return e.code;
   return -1;
 }
+
+// Reverse table for U+0000..U+00FF, built at compile time: encoding runs per
+// character on the hot path, and almost all text is in this range.
+// Value: septet (0..127), 0x80 | code for an extension character, 0xFF none.
+constexpr std::array<std::uint8_t, 256> kLatin1 = [] {
+  std::array<std::uint8_t, 256> t{};
+  for (char32_t cp = 0; cp < 256; ++cp) {
+    int d = default_code_slow(cp), e = extension_code_slow(cp);
+    t[cp] = d >= 0 ? static_cast<std::uint8_t>(d) : e >= 0 ? static_cast<std::uint8_t>(0x80 | e) : 0xFF;
+  }
+  return t;
+}();
+
+// Septet value of cp in the default table, or -1.
+constexpr int default_code(char32_t cp) {
+  if (cp < 256) return kLatin1[cp] < 0x80 ? kLatin1[cp] : -1;
+  return default_code_slow(cp);
+}
+
+constexpr int extension_code(char32_t cp) {
+  if (cp < 256) return kLatin1[cp] != 0xFF && (kLatin1[cp] & 0x80) ? kLatin1[cp] & 0x7F : -1;
+  return extension_code_slow(cp);
+}
+
+static_assert(default_code(U'@') == 0 && default_code(U'a') == 0x61 && default_code(U'\u00E0') == 0x7F);
+static_assert(extension_code(U'{') == 0x28 && extension_code(U'\u20AC') == 0x65 && default_code(U'{') == -1);
 
 bool append_utf8(Utf8Text& out, char32_t cp) {
   char b[4];
