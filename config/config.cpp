@@ -3,10 +3,15 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <fstream>
 #include <set>
 #include <sstream>
+
+#include "gateway/codec/map_errors.h"
+#include "gateway/codec/map_names.h"
+#include "ussd/codec/ussd_text.h"
 
 namespace ussdgw::config {
 
@@ -136,6 +141,32 @@ bool digits_only(const std::string& s, const char* extra = "") {
   });
 }
 
+// Why `text` cannot be a USSD-String (TS 29.002 §17.7.4: 1..160 octets once
+// encoded as GSM 7-bit or UCS2, TS 23.038), or "" when it can. The same
+// encoder the service sends with, so what loads here can be sent.
+std::string ussd_text_problem(const std::string& text) {
+  std::array<std::uint8_t, ussd::kMaxUssdStringOctets> buf{};
+  auto r = ussd::encode_text(text, buf, ussd::EncodeAs::Auto);
+  if (r) return "";
+  return std::string("cannot be sent as a USSD string (1 to 160 octets once encoded: 182 GSM 7-bit or 80 UCS2 "
+                     "characters): ") +
+         r.error().what;
+}
+
+std::string accepted_error_names() {
+  std::string s;
+  for (const auto& n : ussd_error_names()) s += (s.empty() ? "" : ", ") + n;
+  return s;
+}
+
+// A MAP error name key (see ussd_error_names).
+void check_error_name(const Section& s, const YAML::Node& at, const std::string& key, const std::string& name) {
+  if (!ussd_error_code(name))
+    s.fail(at, key,
+           "'" + name + "' is not a MAP error processUnstructuredSS-Request may return; one of " +
+               accepted_error_names());
+}
+
 Config parse(const YAML::Node& root, const std::string& file) {
   Config c;
   Section top(root, "", file);
@@ -208,6 +239,10 @@ Config parse(const YAML::Node& root, const std::string& file) {
     s.opt("step_deadline", c.ussd.step_deadline);
     s.opt("busy_text", c.ussd.busy_text);
     s.opt("default_customer", c.ussd.default_customer);
+    s.opt("no_route_error", c.ussd.no_route_error);
+    check_error_name(s, s.get("no_route_error"), "ussd.no_route_error", c.ussd.no_route_error);
+    if (!c.ussd.busy_text.empty())
+      if (auto p = ussd_text_problem(c.ussd.busy_text); !p.empty()) s.fail(s.get("busy_text"), "ussd.busy_text", p);
     s.done();
   }
   {
@@ -253,6 +288,10 @@ Config parse(const YAML::Node& root, const std::string& file) {
         Section fs(f, base + ".fallback", file);
         fs.opt("text", cu.fallback.text);
         fs.opt("map_error", cu.fallback.map_error);
+        if (cu.fallback.map_error)
+          check_error_name(fs, fs.get("map_error"), base + ".fallback.map_error", *cu.fallback.map_error);
+        else if (auto p = ussd_text_problem(cu.fallback.text); !p.empty())
+          fs.fail(fs.get("text"), base + ".fallback.text", p);
         fs.done();
       }
       s.done();
@@ -294,6 +333,29 @@ Config parse(const YAML::Node& root, const std::string& file) {
 }
 
 }  // namespace
+
+const std::vector<std::string>& ussd_error_names() {
+  // TS 29.002 §17.6.4 processUnstructuredSS-Request ERRORS, then ussd-Busy.
+  static const std::vector<std::string> names = [] {
+    using map::MapError;
+    std::vector<std::string> v;
+    for (MapError e : {MapError::SystemFailure, MapError::DataMissing, MapError::UnexpectedDataValue,
+                       MapError::UnknownAlphabet, MapError::CallBarred, MapError::UssdBusy})
+      v.emplace_back(map::error_name(static_cast<std::int64_t>(e)));
+    return v;
+  }();
+  return names;
+}
+
+std::optional<std::uint8_t> ussd_error_code(const std::string& name) {
+  for (int code = 0; code < 128; ++code)
+    if (map::error_name(code) == name) {
+      for (const auto& n : ussd_error_names())
+        if (n == name) return static_cast<std::uint8_t>(code);
+      return std::nullopt;
+    }
+  return std::nullopt;
+}
 
 const Customer* Config::customer(const std::string& id) const {
   for (const auto& c : customers)

@@ -94,16 +94,19 @@ struct Customer {
   Fallback fallback;
 };
 
+// A route names one or both keys. With both, a BEGIN must match both (the
+// service code for these SIMs only); see docs/config.md "routes[]".
 struct Route {
   std::string customer;
-  std::optional<std::string> service_code;  // longest prefix of the USSD string wins
-  std::optional<std::string> imsi_prefix;
+  std::optional<std::string> service_code;  // prefix of the USSD string on a * / # boundary
+  std::optional<std::string> imsi_prefix;   // digit prefix of the IMSI
 };
 
 struct Ussd {
   Millis step_deadline{5000};  // upper bound for any customer; below the network's timers
-  std::string busy_text = "";  // empty: answer ussd-Busy as a MAP error
+  std::string busy_text = "";  // empty: answer ussd-Busy as a MAP error; else this text as the result
   std::optional<std::string> default_customer;
+  std::string no_route_error = "systemFailure";  // MAP error for a BEGIN no route serves (ussd_error_code)
 };
 
 struct Storage {
@@ -129,6 +132,16 @@ struct Config {
 // Loads and validates. `name` is used in error messages (usually the path).
 Config load_file(const std::string& path);
 Config load_string(const std::string& yaml, const std::string& name = "<config>");
+
+// MAP errors a config key may name (customers[].fallback.map_error,
+// ussd.no_route_error), spelt as in TS 29.002 §17.6.6 / tshark: the errors
+// of processUnstructuredSS-Request (TS 29.002 §17.6.4 op 59: systemFailure,
+// dataMissing, unexpectedDataValue, unknownAlphabet, callBarred) and
+// ussd-Busy (72), which MSCs pass on for op 59 too. Any other error would be
+// an unexpectedError for the MSC's TCAP (Q.773 §3.2.2 returnError problem).
+const std::vector<std::string>& ussd_error_names();
+// The local error code of one of ussd_error_names(); nullopt for any other name.
+std::optional<std::uint8_t> ussd_error_code(const std::string& name);
 
 // Parsers shared with the CLI and tests.
 std::optional<Millis> parse_duration(const std::string& s);  // "250ms", "4s", "2m", "1h", "30d"

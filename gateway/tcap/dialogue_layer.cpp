@@ -607,7 +607,11 @@ struct DialogueLayer::Impl {
     if (stats_.open >= cfg_.max_dialogues) {
       ++stats_.begins_busy;
       auto ac = map::ac_oid(reg->ac, reg->version);
-      tcap::Component c{tcap::ReturnError{invoke.invoke_id, tcap::ErrorCode::make_local(reg->busy_error), std::nullopt}, {}};
+      BusyAnswer a;
+      a.error = reg->busy_error;
+      if (reg->busy_answer) a = reg->busy_answer(invoke);
+      tcap::Component c = busy_component(a, invoke.invoke_id);
+      if (c.reject()) ++stats_.rejects_sent;
       send_message(to, from, tcap::make_end(otid, accepted(ac)), std::span<const tcap::Component>(&c, 1));
       return;
     }
@@ -640,6 +644,25 @@ struct DialogueLayer::Impl {
     std::uint32_t tid = s.tid;
     reg->user->on_begin(info, invoke);
     deliver(tid, reader, false);
+  }
+
+  // The component of a busy answer; its spans point into `a` (encode before it goes).
+  static tcap::Component busy_component(const BusyAnswer& a, tcap::InvokeId invoke) {
+    switch (a.kind) {
+      case BusyAnswer::Kind::Result: {
+        tcap::ReturnResult rr{invoke, true, std::nullopt, std::nullopt};
+        if (!a.parameter.empty()) {
+          rr.op = a.op;
+          rr.parameter = Bytes(a.parameter);
+        }
+        return tcap::Component{rr, {}};
+      }
+      case BusyAnswer::Kind::Reject:
+        return tcap::Component{
+            tcap::Reject{invoke, tcap::ProblemType::Invoke, static_cast<std::uint8_t>(a.problem)}, {}};
+      case BusyAnswer::Kind::Error: break;
+    }
+    return tcap::Component{tcap::ReturnError{invoke, tcap::ErrorCode::make_local(a.error), std::nullopt}, {}};
   }
 
   static tcap::DialoguePortion accepted(const std::array<std::uint8_t, 7>& ac) {
@@ -878,6 +901,13 @@ bool DialogueLayer::end_error(DialogueId id, tcap::InvokeId invoke, std::int64_t
   tcap::ReturnError re{invoke, tcap::ErrorCode::make_local(map_error), std::nullopt};
   if (parameter && !parameter->empty()) re.parameter = Bytes(*parameter);
   return impl_->end_with(id, tcap::Component{re, {}}, "Sending END with error");
+}
+
+bool DialogueLayer::end_reject(DialogueId id, tcap::InvokeId invoke, tcap::ProblemType type, std::uint8_t code) {
+  tcap::Reject rj{invoke, type, code};
+  bool ok = impl_->end_with(id, tcap::Component{rj, {}}, "Sending END with Reject");
+  if (ok) ++impl_->stats_.rejects_sent;
+  return ok;
 }
 
 bool DialogueLayer::u_abort(DialogueId id, map::UserAbortChoice choice, std::uint8_t reason) {

@@ -85,7 +85,7 @@ class TcUser {
  public:
   virtual ~TcUser() = default;
   // A BEGIN with an accepted AC. The user answers (now or later) with
-  // continue_invoke(), end_result(), end_error() or u_abort(). `invoke` is the
+  // continue_invoke(), end_result(), end_error(), end_reject() or u_abort(). `invoke` is the
   // BEGIN's first Invoke (components after it are passed to on_component).
   virtual void on_begin(const DialogueInfo& d, const tcap::Invoke& invoke) = 0;
   // A component of a CONTINUE or END from the network: a ReturnResult for our
@@ -115,15 +115,39 @@ struct Config {
   std::chrono::milliseconds tid_quarantine{2000};
 };
 
+// The component the layer answers a BEGIN's first invoke with when the
+// dialogue bound (Config::max_dialogues) is reached. It always goes in an END
+// with AARE accepted; no dialogue is opened and the TC user sees nothing.
+struct BusyAnswer {
+  enum class Kind : std::uint8_t {
+    Error,   // ReturnError(error)                     (TS 29.002 §17.6.6, e.g. 72 ussd-Busy)
+    Result,  // ReturnResultLast(op, parameter)        (e.g. USSD-Res with a "try later" text)
+    Reject,  // Reject, invoke problem `problem`       (Q.773 §3.2.2, e.g. an operation not served)
+  };
+  Kind kind = Kind::Error;
+  std::int64_t error = 72;
+  tcap::OpCode op{};
+  // The result's parameter TLV (empty: no result SEQUENCE). Memory of the TC
+  // user; it only has to stay valid until the callback's caller returns
+  // (the layer encodes the END before it does).
+  std::span<const std::uint8_t> parameter;
+  tcap::InvokeProblem problem = tcap::InvokeProblem::UnrecognizedOperation;
+};
+
 // Registration of a TC user for one application context family.
 struct AcRegistration {
   std::uint8_t ac = 19;        // MAP ac-Id (19 = networkUnstructuredSsContext)
   std::uint8_t version = 2;    // the one version accepted; others are refused
                                // with an ABRT/AARE naming it (TS 29.002 §12.1)
-  // Answer when the dialogue bound is reached: END with AARE accepted and
-  // this MAP error for the first invoke (e.g. 72 ussd-Busy, TS 29.002 §17.6.6).
+  // Answer when the dialogue bound is reached and `busy_answer` is empty:
+  // END with AARE accepted and this MAP error for the first invoke (e.g. 72
+  // ussd-Busy, TS 29.002 §17.6.6).
   std::int64_t busy_error = 72;
   TcUser* user = nullptr;
+  // Optional: chooses the busy answer per first invoke (e.g. a text for the
+  // operation the user serves, a Reject for others). Called on the layer's
+  // thread while the BEGIN is handled; it must not call the layer.
+  std::function<BusyAnswer(const tcap::Invoke&)> busy_answer;
 };
 
 struct Stats {
@@ -147,7 +171,8 @@ struct Stats {
 // * BEGIN with no components: ABORT, ABRT + MAP-ProviderAbortInfo
 //   abnormalDialogue. First component malformed or a ReturnResult/Error:
 //   END with AARE accepted and a Reject.
-// * Bound reached: END with AARE accepted + ReturnError(busy_error).
+// * Bound reached: END with AARE accepted + the registration's busy answer
+//   (AcRegistration::busy_answer, else ReturnError(busy_error)).
 // * Malformed transaction portion: P-Abort with the decoder's cause to the
 //   otid, if readable; a dialogue named by a readable dtid ends with
 //   on_abort(ProtocolError). CONTINUE for an unknown dtid: P-Abort
@@ -185,6 +210,16 @@ class DialogueLayer {
   // END with ReturnError.
   bool end_error(DialogueId id, tcap::InvokeId invoke, std::int64_t map_error,
                  std::optional<std::span<const std::uint8_t>> parameter = std::nullopt);
+  // END with a Reject of the network's invoke `invoke` (TC-U-REJECT, Q.771
+  // §3.1.2.3; Q.774 §3.2.2.3: the Reject goes with the next END; Q.773
+  // §3.2.2 problem codes). For a BEGIN's invoke the TC user cannot serve:
+  // an operation it does not know (ProblemType::Invoke, unrecognizedOperation)
+  // or a parameter it cannot decode (mistypedParameter). `code` is the
+  // problem value of `type` (tcap::InvokeProblem, ReturnResultProblem, ...).
+  bool end_reject(DialogueId id, tcap::InvokeId invoke, tcap::ProblemType type, std::uint8_t code);
+  bool end_reject(DialogueId id, tcap::InvokeId invoke, tcap::InvokeProblem problem) {
+    return end_reject(id, invoke, tcap::ProblemType::Invoke, static_cast<std::uint8_t>(problem));
+  }
   // ABORT with ABRT + MAP-UserAbortInfo (TS 29.002 §7.3.4).
   bool u_abort(DialogueId id, map::UserAbortChoice choice, std::uint8_t reason = 0);
 

@@ -6,6 +6,7 @@ const char* to_string(RouteKind k) {
   switch (k) {
     case RouteKind::ServiceCode: return "service_code";
     case RouteKind::ImsiPrefix: return "imsi_prefix";
+    case RouteKind::Both: return "service_code+imsi_prefix";
     case RouteKind::Default: return "default";
   }
   return "?";
@@ -28,12 +29,12 @@ Router::Router(const config::Config& cfg) {
     const config::Route& r = cfg.routes[i];
     auto customer = index_of(cfg, r.customer);
     if (!customer) continue;
-    // One config route may carry both keys; each is a route of its own kind,
-    // so both can match (and the longer one counts).
-    if (r.service_code && !r.service_code->empty())
-      entries_.push_back(Entry{*r.service_code, RouteKind::ServiceCode, *customer, i});
-    if (r.imsi_prefix && !r.imsi_prefix->empty())
-      entries_.push_back(Entry{*r.imsi_prefix, RouteKind::ImsiPrefix, *customer, i});
+    // A route with both keys is one conjunction: both must match.
+    std::string code = r.service_code.value_or("");
+    std::string imsi = r.imsi_prefix.value_or("");
+    if (code.empty() && imsi.empty()) continue;
+    RouteKind kind = code.empty() ? RouteKind::ImsiPrefix : imsi.empty() ? RouteKind::ServiceCode : RouteKind::Both;
+    entries_.push_back(Entry{std::move(code), std::move(imsi), kind, *customer, i});
   }
   if (cfg.ussd.default_customer) default_ = index_of(cfg, *cfg.ussd.default_customer);
 }
@@ -47,12 +48,11 @@ bool Router::service_code_matches(std::string_view prefix, std::string_view ussd
 std::optional<RouteMatch> Router::route(std::string_view ussd_string, const std::optional<Imsi>& imsi) const {
   std::optional<RouteMatch> best;
   for (const Entry& e : entries_) {
-    bool hit = e.kind == RouteKind::ServiceCode
-                   ? service_code_matches(e.prefix, ussd_string)
-                   : imsi && imsi->digits.view().starts_with(e.prefix);
+    bool hit = (e.service_code.empty() || service_code_matches(e.service_code, ussd_string)) &&
+               (e.imsi_prefix.empty() || (imsi && imsi->digits.view().starts_with(e.imsi_prefix)));
+    const std::size_t length = e.service_code.size() + e.imsi_prefix.size();
     // Strictly longer only: on a tie the route listed first keeps it.
-    if (hit && (!best || e.prefix.size() > best->prefix_length))
-      best = RouteMatch{e.customer, e.kind, e.route, e.prefix.size()};
+    if (hit && (!best || length > best->prefix_length)) best = RouteMatch{e.customer, e.kind, e.route, length};
   }
   if (best) return best;
   if (default_) return RouteMatch{*default_, RouteKind::Default, 0, 0};

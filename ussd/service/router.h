@@ -1,11 +1,14 @@
 // Which customer serves a USSD pull (DESIGN.md flow 1; config `routes`,
 // `ussd.default_customer`, docs/ussd-service.md "Routing").
 //
-// A route matches either the USSD string of the processUnstructuredSS-Request
+// A route matches the USSD string of the processUnstructuredSS-Request
 // (TS 29.002 §17.6.4 op 59; the string the subscriber dialled, TS 22.090:
-// "*100#", "*100*5#") by service-code prefix, or the subscriber's IMSI (MAP-OPEN
-// destinationReference, TS 29.002 §7.3.1) by digit prefix. The longest
-// matching prefix wins across both kinds; on equal length the route listed
+// "*100#", "*100*5#") by service-code prefix, the subscriber's IMSI (MAP-OPEN
+// destinationReference, TS 29.002 §7.3.1) by digit prefix, or both: a route
+// with both keys matches only when both match (this service code, for these
+// SIMs; docs/config.md "routes[]" argues why). The longest match wins: a
+// route's length is its prefix length, the sum of both for a two-key route
+// (so it beats each of its keys alone); on equal length the route listed
 // first in the config wins. With no match the default customer serves, and
 // without one the BEGIN is refused.
 //
@@ -41,6 +44,7 @@ struct CustomerIndex {
 enum class RouteKind : std::uint8_t {
   ServiceCode,  // routes[].service_code matched the USSD string
   ImsiPrefix,   // routes[].imsi_prefix matched the IMSI
+  Both,         // a route with both keys: the service code and the IMSI prefix matched
   Default,      // nothing matched: ussd.default_customer
 };
 const char* to_string(RouteKind k);
@@ -49,7 +53,7 @@ struct RouteMatch {
   CustomerIndex customer;
   RouteKind kind = RouteKind::Default;
   std::size_t route = 0;         // index in config routes (not meaningful for Default)
-  std::size_t prefix_length = 0;  // 0 for Default
+  std::size_t prefix_length = 0;  // 0 for Default; service code + IMSI prefix lengths for Both
 };
 
 class Router {
@@ -68,7 +72,8 @@ class Router {
 
  private:
   struct Entry {
-    std::string prefix;
+    std::string service_code;  // empty: not a key of this route
+    std::string imsi_prefix;   // empty: not a key of this route
     RouteKind kind;
     CustomerIndex customer;
     std::size_t route;  // index in config routes

@@ -141,6 +141,10 @@ struct Service::Impl : std::enable_shared_from_this<Impl> {
   std::unordered_map<std::uint32_t, Session> sessions;  // by DialogueId
   std::uint64_t next_serial = 1;
   bool accepting = true;
+  std::uint8_t no_route_error = code(map::MapError::SystemFailure);  // ServiceOptions, else ussd.no_route_error
+  // ussd.busy_text as USSD-Res, encoded once; null when the text is empty
+  // (ussd-Busy is sent). Shared with the layer's busy callback.
+  std::shared_ptr<const EncodedParameter> busy_reply;
   ServiceStats stats;
 
   // ------------------------------------------------------------------ setup
@@ -170,9 +174,8 @@ struct Service::Impl : std::enable_shared_from_this<Impl> {
       // The global bound wins should a customer's deadline exceed it.
       c.deadline = std::min(cc.step_deadline, cfg.ussd.step_deadline);
       if (cc.fallback.map_error) {
-        c.fallback_error = map_error_code(*cc.fallback.map_error);
-        if (!c.fallback_error)
-          return key + ".fallback.map_error: '" + *cc.fallback.map_error + "' is not a MAP error name (TS 29.002 §17.6.6)";
+        c.fallback_error = config::ussd_error_code(*cc.fallback.map_error);
+        if (!c.fallback_error) return key + ".fallback.map_error: " + not_an_error(*cc.fallback.map_error);
       } else {
         auto r = encode_reply(cc.fallback.text);
         if (!r) return key + ".fallback.text: cannot be sent as a USSD string: " + r.error().what;
@@ -181,9 +184,25 @@ struct Service::Impl : std::enable_shared_from_this<Impl> {
       }
       customers.push_back(std::move(c));
     }
-    if (!cfg.ussd.busy_text.empty() && !encode_reply(cfg.ussd.busy_text))
-      return std::string("ussd.busy_text: cannot be sent as a USSD string");
+    if (!cfg.ussd.busy_text.empty()) {
+      auto r = encode_reply(cfg.ussd.busy_text);
+      if (!r) return std::string("ussd.busy_text: cannot be sent as a USSD string: ") + r.error().what;
+      busy_reply = std::make_shared<const EncodedParameter>(*r);
+    }
+    if (opts.no_route_error) {
+      no_route_error = code(*opts.no_route_error);
+    } else {
+      auto e = config::ussd_error_code(cfg.ussd.no_route_error);
+      if (!e) return "ussd.no_route_error: " + not_an_error(cfg.ussd.no_route_error);
+      no_route_error = *e;
+    }
     return std::nullopt;
+  }
+
+  static std::string not_an_error(const std::string& name) {
+    std::string names;
+    for (const auto& n : config::ussd_error_names()) names += (names.empty() ? "" : ", ") + n;
+    return "'" + name + "' is not a MAP error processUnstructuredSS-Request may return; one of " + names;
   }
 
   // ------------------------------------------------------------------ logs and records
@@ -250,34 +269,33 @@ struct Service::Impl : std::enable_shared_from_this<Impl> {
 
     // Only op 59 opens a USSD pull (mobile-initiated USSD, TS 23.090). A
     // network-initiated USSR/USSN (60/61) or any other op in a BEGIN has
-    // nobody to serve it. Q.774 §3.2.2.3 would answer Reject(invoke,
-    // unrecognizedOperation); the dialogue layer offers TC users no Reject
-    // request yet, so the dialogue is U-Aborted (docs/ussd-service.md,
-    // "Refusals").
+    // nobody to serve it: TC-U-REJECT unrecognizedOperation (TS 29.002
+    // §15.6.2 service invocation receipt; Q.773 §3.2.2 invoke problem 1).
     if (!invoke.op.is_local(map::op::kProcessUnstructuredSsRequest)) {
       std::string op = invoke.op.global ? std::string("global") : std::to_string(invoke.op.local);
       std::string_view name = invoke.op.global ? std::string_view{} : map::operation_name(invoke.op.local);
-      log(LogLevel::Notice, who(start.imsi, std::nullopt, ""), "Aborting a BEGIN with an operation we do not serve",
-          "op " + op + (name.empty() ? "" : " " + std::string(name)));
-      refuse(d.id, invoke.invoke_id, std::nullopt, start, "", 0x0f, std::nullopt);
+      refuse(d.id, invoke.invoke_id, Refusal::reject(tcap::InvokeProblem::UnrecognizedOperation), start, "", 0x0f,
+             "op " + op + (name.empty() ? "" : " " + std::string(name)) + " is not served in a BEGIN");
       return;
     }
     if (!accepting) {
-      refuse(d.id, invoke.invoke_id, code(map::MapError::UssdBusy), start, "", 0x0f, "gateway stopping");
+      refuse(d.id, invoke.invoke_id, Refusal::error(map::MapError::UssdBusy), start, "", 0x0f, "gateway stopping");
       return;
     }
     // USSD-Arg is mandatory (TS 29.002 §17.6.4): missing = dataMissing.
     if (!invoke.parameter) {
-      refuse(d.id, invoke.invoke_id, code(map::MapError::DataMissing), start, "", 0x0f, "PUSSR without USSD-Arg");
+      refuse(d.id, invoke.invoke_id, Refusal::error(map::MapError::DataMissing), start, "", 0x0f,
+             "PUSSR without USSD-Arg");
       return;
     }
-    // A USSD-Arg that does not decode would be a Reject mistypedParameter
-    // (TS 29.002 clause 16, mapping onto TC; Q.774 §3.2.2.3). Without a
-    // Reject request it is answered with unexpectedDataValue, one of op 59's
-    // errors (docs/ussd-service.md, "Refusals").
+    // A USSD-Arg that does not decode is a syntax error in the argument:
+    // TC-U-REJECT mistypedParameter (TS 29.002 §15.6.2; Q.773 §3.2.2 invoke
+    // problem 2). Not unexpectedDataValue: that MAP error is for a parameter
+    // that is formally correct but whose value is unexpected (TS 29.002
+    // §7.6.1), which is the bad-text case below (docs/ussd-service.md, "Refusals").
     auto arg = decode_ussd_arg(*invoke.parameter);
     if (!arg) {
-      refuse(d.id, invoke.invoke_id, code(map::MapError::UnexpectedDataValue), start, "", 0x0f,
+      refuse(d.id, invoke.invoke_id, Refusal::reject(tcap::InvokeProblem::MistypedParameter), start, "", 0x0f,
              std::string("USSD-Arg: ") + arg.error().what);
       return;
     }
@@ -286,7 +304,7 @@ struct Service::Impl : std::enable_shared_from_this<Impl> {
     if (!text) {
       // TS 29.002 §17.6.4 (op 59 errors): a DCS we cannot read is unknownAlphabet.
       auto err = readable_alphabet(arg->dcs) ? map::MapError::UnexpectedDataValue : map::MapError::UnknownAlphabet;
-      refuse(d.id, invoke.invoke_id, code(err), start, "", arg->dcs.value,
+      refuse(d.id, invoke.invoke_id, Refusal::error(err), start, "", arg->dcs.value,
              std::string("USSD-String under DCS 0x") + hex2(arg->dcs.value) + ": " + text.error().what);
       return;
     }
@@ -294,7 +312,7 @@ struct Service::Impl : std::enable_shared_from_this<Impl> {
 
     auto route = router.route(start.service_code, start.imsi);
     if (!route) {
-      refuse(d.id, invoke.invoke_id, code(opts.no_route_error), start, start.service_code, arg->dcs.value,
+      refuse(d.id, invoke.invoke_id, Refusal::error_code(no_route_error), start, start.service_code, arg->dcs.value,
              "no route for service code '" + start.service_code + "' or the IMSI, and no ussd.default_customer");
       return;
     }
@@ -330,40 +348,51 @@ struct Service::Impl : std::enable_shared_from_this<Impl> {
     return {digits[v >> 4], digits[v & 15]};
   }
 
-  // Answers a BEGIN without a customer: END with ReturnError `error`, or a
-  // U-Abort when there is no error to give. Recorded as a refused session
-  // with one step that was not relayed.
-  void refuse(dialogue::DialogueId id, tcap::InvokeId invoke, std::optional<std::uint8_t> error,
-              const storage::SessionStart& start, std::string_view text, std::uint8_t dcs,
-              std::optional<std::string> cause) {
+  // How a BEGIN is answered without a customer.
+  struct Refusal {
+    enum class Kind : std::uint8_t {
+      Error,   // END + ReturnError(code) (ussd-Busy: ussd.busy_text instead when set)
+      Reject,  // END + Reject, invoke problem `code` (TC-U-REJECT, Q.773 §3.2.2)
+    };
+    Kind kind = Kind::Error;
+    std::uint8_t code = 0;
+    static Refusal error(map::MapError e) { return {Kind::Error, static_cast<std::uint8_t>(e)}; }
+    static Refusal error_code(std::uint8_t c) { return {Kind::Error, c}; }
+    static Refusal reject(tcap::InvokeProblem p) { return {Kind::Reject, static_cast<std::uint8_t>(p)}; }
+  };
+
+  // Answers a BEGIN without a customer and logs why. Recorded as a refused
+  // session with one step that was not relayed: action release with the MAP
+  // error (or the busy text), or no action and no error for a Reject (the
+  // records have no field for TCAP problems; the log line names it).
+  void refuse(dialogue::DialogueId id, tcap::InvokeId invoke, Refusal how, const storage::SessionStart& start,
+              std::string_view text, std::uint8_t dcs, std::string_view cause) {
     ++stats.refused;
     bool sent = false;
-    bool busy_text = false;
-    if (error) {
-      if (cause)
-        log(LogLevel::Notice, who(start.imsi, std::nullopt, ""),
-            "Refusing the USSD request with " + std::string(map::error_name(*error)), *cause);
-      if (*error == code(map::MapError::UssdBusy) && !cfg.ussd.busy_text.empty()) {
-        // ussd.busy_text: the subscriber reads a text instead of an error.
-        auto busy = encode_reply(cfg.ussd.busy_text);
-        busy_text = true;
-        sent = busy && layer.end_result(id, invoke, kOpPussr, busy->bytes());
-      } else {
-        sent = layer.end_error(id, invoke, *error);
+    storage::StepRecord r;
+    if (how.kind == Refusal::Kind::Reject) {
+      log(LogLevel::Notice, who(start.imsi, std::nullopt, ""),
+          std::string("Rejecting the invoke with ") + tcap::problem_to_string(tcap::ProblemType::Invoke, how.code),
+          cause);
+      sent = layer.end_reject(id, invoke, tcap::ProblemType::Invoke, how.code);
+    } else if (how.code == code(map::MapError::UssdBusy) && busy_reply) {
+      // ussd.busy_text: the subscriber reads a text instead of an error.
+      log(LogLevel::Notice, who(start.imsi, std::nullopt, ""), "Refusing the USSD request with ussd.busy_text", cause);
+      sent = layer.end_result(id, invoke, kOpPussr, busy_reply->bytes());
+      if (sent) {
+        r.action = storage::StepAction::Release;
+        r.response_text = cfg.ussd.busy_text;
       }
     } else {
-      sent = layer.u_abort(id, map::UserAbortChoice::UserSpecificReason);
+      log(LogLevel::Notice, who(start.imsi, std::nullopt, ""),
+          "Refusing the USSD request with " + std::string(map::error_name(how.code)), cause);
+      sent = layer.end_error(id, invoke, how.code);
+      r.map_error = how.code;
+      if (sent) r.action = storage::StepAction::Release;
     }
-    storage::StepRecord r;
     r.request_text = std::string(text);
     r.dcs = dcs;
     r.outcome = StepOutcome::NotRelayed;
-    r.action = sent && error ? std::optional(storage::StepAction::Release) : std::nullopt;
-    r.map_error = error;
-    if (busy_text) {
-      r.map_error.reset();
-      if (sent) r.response_text = cfg.ussd.busy_text;
-    }
     r.started_at = start.started_at;
     r.ended_at = SysClock::now();
     record([&] { return who(start.imsi, std::nullopt, ""); }, [&] {
@@ -688,6 +717,23 @@ dialogue::AcRegistration Service::registration() {
   r.version = 2;  // TS 29.002 §17.3.3: only v2 of networkUnstructuredSsContext exists
   r.busy_error = static_cast<std::int64_t>(map::MapError::UssdBusy);
   r.user = this;
+  // The layer's own answer at the dialogue bound (no session, no record):
+  // the same choices as refuse() makes for a PUSSR while stopping, and the
+  // same Reject as on_begin for other operations. Holds the encoded text by
+  // shared_ptr, so the callback never points into a destroyed service.
+  r.busy_answer = [busy = impl_->busy_reply](const tcap::Invoke& invoke) {
+    dialogue::BusyAnswer a;
+    a.error = static_cast<std::int64_t>(map::MapError::UssdBusy);
+    if (!invoke.op.is_local(map::op::kProcessUnstructuredSsRequest)) {
+      a.kind = dialogue::BusyAnswer::Kind::Reject;
+      a.problem = tcap::InvokeProblem::UnrecognizedOperation;
+    } else if (busy) {
+      a.kind = dialogue::BusyAnswer::Kind::Result;
+      a.op = kOpPussr;
+      a.parameter = busy->bytes();
+    }
+    return a;
+  };
   return r;
 }
 

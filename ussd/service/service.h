@@ -38,6 +38,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -63,9 +64,11 @@ struct ServiceOptions {
   // several gateway instances, give each its own prefix so Idempotency-Keys
   // never collide at a customer (docs/customer-api.md).
   std::string session_prefix = "gw-";
-  // Answer when no route and no default customer serves a BEGIN. One of the
-  // errors processUnstructuredSS-Request may return (TS 29.002 §17.6.4).
-  map::MapError no_route_error = map::MapError::SystemFailure;
+  // Answer when no route and no default customer serves a BEGIN. Unset (the
+  // default): the config's ussd.no_route_error (systemFailure unless set).
+  // Set: overrides the config. One of the errors processUnstructuredSS-Request
+  // may return (TS 29.002 §17.6.4).
+  std::optional<map::MapError> no_route_error;
   // Where log lines go; default: stderr.
   LogSink log;
 };
@@ -83,10 +86,12 @@ struct ServiceStats {
 class Service final : public dialogue::TcUser {
  public:
   // Creates one CustomerClient per config customer (URL, secret, pool, TLS),
-  // prepares every customer's fallback (the text must fit a USSD-String; a
-  // map_error must be a TS 29.002 §17.6.6 name) and registers itself with
-  // `layer` for networkUnstructuredSsContext-v2. The error names the config
-  // key that is wrong.
+  // prepares every customer's fallback, ussd.busy_text and
+  // ussd.no_route_error (texts must fit a USSD-String; error names must be
+  // among config::ussd_error_names(): the same checks config::load_* makes,
+  // repeated for configs built in code) and registers itself with `layer`
+  // for networkUnstructuredSsContext-v2. The error names the config key
+  // that is wrong.
   static relay::Expected<std::unique_ptr<Service>, std::string> create(boost::asio::io_context& io,
                                                                        const config::Config& cfg,
                                                                        dialogue::DialogueLayer& layer,
@@ -98,8 +103,11 @@ class Service final : public dialogue::TcUser {
   Service(const Service&) = delete;
   Service& operator=(const Service&) = delete;
 
-  // What create() registers: ac 19 version 2; when the dialogue bound is
-  // reached the layer answers ussd-Busy (72) itself.
+  // What create() registers: ac 19 version 2, and the busy answer the layer
+  // sends itself when the dialogue bound is reached: for a PUSSR(59),
+  // ussd.busy_text as ReturnResultLast(59) USSD-Res when it is set, else
+  // ReturnError ussd-Busy (72); for any other operation, Reject
+  // unrecognizedOperation (as outside overload).
   [[nodiscard]] dialogue::AcRegistration registration();
 
   // dialogue::TcUser
@@ -108,7 +116,7 @@ class Service final : public dialogue::TcUser {
   void on_abort(dialogue::DialogueId id, const dialogue::AbortInfo& why) override;
 
   // Graceful stop: BEGINs that still reach the service are answered
-  // ussd-Busy; running sessions go on (customer calls finish within their
+  // ussd.busy_text or ussd-Busy; running sessions go on (customer calls finish within their
   // deadline, prompts may still be answered) until the layer's
   // shutdown_grace, after which the layer aborts what is left (recorded as
   // timeout). `done` runs when the layer has finished.

@@ -95,3 +95,87 @@ TEST_CASE("point codes and durations") {
   CHECK_FALSE(parse_duration("5"));
   CHECK_FALSE(parse_duration("-1s"));
 }
+
+TEST_CASE("ussd.no_route_error and fallback.map_error take the MAP errors op 59 may return") {
+  Config c = load_string(kGood);
+  CHECK(c.ussd.no_route_error == "systemFailure");  // default
+  CHECK_FALSE(c.customers[0].fallback.map_error.has_value());
+
+  std::string good = kGood;
+  good.replace(good.find("  default_customer: acme\n"), 25, "  default_customer: acme\n  no_route_error: ussd-Busy\n");
+  good.replace(good.find("fallback: {text: \"Try later\"}"), 29, "fallback: {map_error: callBarred}");
+  c = load_string(good);
+  CHECK(c.ussd.no_route_error == "ussd-Busy");
+  CHECK(c.customers[0].fallback.map_error == "callBarred");
+
+  const std::string names =
+      "one of systemFailure, dataMissing, unexpectedDataValue, unknownAlphabet, callBarred, ussd-Busy";
+  std::string bad = kGood;
+  bad.replace(bad.find("  default_customer: acme\n"), 25, "  default_customer: acme\n  no_route_error: SystemFailure\n");
+  CHECK(error_of(bad) == "gw.yaml:13: ussd.no_route_error: 'SystemFailure' is not a MAP error "
+                         "processUnstructuredSS-Request may return; " + names);
+
+  // A TS 29.002 error, but one op 59 does not define (it is op 60's).
+  bad = kGood;
+  bad.replace(bad.find("fallback: {text: \"Try later\"}"), 29, "fallback:\n      map_error: absentSubscriber");
+  CHECK(error_of(bad) == "gw.yaml:19: customers[0].fallback.map_error: 'absentSubscriber' is not a MAP error "
+                         "processUnstructuredSS-Request may return; " + names);
+
+  CHECK(ussd_error_code("unknownAlphabet") == std::optional<std::uint8_t>(71));
+  CHECK(ussd_error_code("ussd-Busy") == std::optional<std::uint8_t>(72));
+  CHECK_FALSE(ussd_error_code("absentSubscriber"));
+  CHECK_FALSE(ussd_error_code(""));
+}
+
+TEST_CASE("fallback.text and ussd.busy_text must fit a USSD string: 160 octets once encoded") {
+  auto with_text = [](const std::string& text) {
+    std::string y = kGood;
+    y.replace(y.find("fallback: {text: \"Try later\"}"), 29, "fallback:\n      text: \"" + text + "\"");
+    return y;
+  };
+  CHECK(load_string(with_text(std::string(182, 'a'))).customers[0].fallback.text.size() == 182);  // 182 septets
+  CHECK(error_of(with_text(std::string(183, 'a'))).rfind(
+            "gw.yaml:19: customers[0].fallback.text: cannot be sent as a USSD string", 0) == 0);
+  // UCS2 (a character outside the GSM 7-bit alphabet): 80 characters fit, 81 do not.
+  std::string ucs2_80;
+  for (int i = 0; i < 80; ++i) ucs2_80 += "\xd0\x96";  // U+0416
+  CHECK_NOTHROW(load_string(with_text(ucs2_80)));
+  CHECK(error_of(with_text(ucs2_80 + "\xd0\x96")).rfind("gw.yaml:19: customers[0].fallback.text:", 0) == 0);
+  CHECK(error_of(with_text("")).rfind("gw.yaml:19: customers[0].fallback.text: cannot be sent", 0) == 0);
+  // With map_error the text is never sent, so it is not checked.
+  std::string y = kGood;
+  y.replace(y.find("fallback: {text: \"Try later\"}"), 29, "fallback: {text: \"\", map_error: systemFailure}");
+  CHECK_NOTHROW(load_string(y));
+
+  std::string busy = kGood;
+  busy.replace(busy.find("  default_customer: acme\n"), 25,
+               "  default_customer: acme\n  busy_text: \"" + std::string(200, 'b') + "\"\n");
+  CHECK(error_of(busy).rfind("gw.yaml:13: ussd.busy_text: cannot be sent as a USSD string", 0) == 0);
+  busy = kGood;
+  busy.replace(busy.find("  default_customer: acme\n"), 25, "  default_customer: acme\n  busy_text: \"Busy\"\n");
+  CHECK(load_string(busy).ussd.busy_text == "Busy");
+}
+
+TEST_CASE("routes need a key; both keys are kept for the router (both must match)") {
+  std::string y = kGood;
+  y.replace(y.find("  - service_code: \"*100\"\n"), 25, "  - service_code: \"*100\"\n    imsi_prefix: \"23415\"\n");
+  Config c = load_string(y);
+  REQUIRE(c.routes.size() == 1);
+  CHECK(c.routes[0].service_code == "*100");
+  CHECK(c.routes[0].imsi_prefix == "23415");
+
+  y = kGood;
+  y.replace(y.find("  - service_code: \"*100\"\n"), 25, "  - imsi_prefix: \"\"\n");
+  CHECK(error_of(y) == "gw.yaml:20: routes[0].imsi_prefix: must be digits");
+}
+
+TEST_CASE("the shipped example config loads") {
+  const std::string path = std::string(USSDGW_SOURCE_DIR) + "/config/ussdgw.example.yaml";
+  Config c;
+  REQUIRE_NOTHROW(c = load_file(path));
+  CHECK(c.ss7.global_title == "447700900000");
+  CHECK(c.ussd.no_route_error == "systemFailure");
+  REQUIRE(c.customers.size() == 1);
+  CHECK(c.customers[0].id == "acme");
+  CHECK(c.routes.size() == 2);
+}

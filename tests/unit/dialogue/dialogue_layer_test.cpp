@@ -495,3 +495,105 @@ TEST_CASE("u_abort: ABRT with MAP-UserAbortInfo (TS 29.002 §7.3.4)") {
   CHECK(pdu->user_abort_reason == 6);
   CHECK(f.layer->stats().open == 0);
 }
+
+TEST_CASE("end_reject as the first answer: END with AARE accepted and the Reject (Q.774 §3.2.2.3)") {
+  Fixture f;
+  auto id = f.open(0x0badcafe);
+  REQUIRE(f.layer->end_reject(id, tcap::InvokeId{1}, tcap::InvokeProblem::UnrecognizedOperation));
+  REQUIRE(f.sent.size() == 1);
+  auto m = f.last();
+  CHECK(m.type == tcap::MessageType::End);
+  CHECK(m.dtid->value() == 0x0badcafe);
+  check_aare_accepted(m);
+  auto comps = f.components_of(m);
+  REQUIRE(comps.size() == 1);
+  auto* rj = comps[0].reject();
+  REQUIRE(rj);
+  REQUIRE(rj->invoke_id);
+  CHECK(rj->invoke_id->value == 1);
+  CHECK(rj->type == tcap::ProblemType::Invoke);
+  CHECK(rj->code == static_cast<std::uint8_t>(tcap::InvokeProblem::UnrecognizedOperation));
+  // a4 { 02 01 01, 81 01 01 }: invokeID 1, invoke problem [1] unrecognizedOperation.
+  CHECK(hex_of(comps[0].raw) == "a406020101810101");
+  CHECK(f.layer->stats().rejects_sent == 1);
+  CHECK(f.layer->stats().open == 0);
+  CHECK_FALSE(f.layer->end_reject(id, tcap::InvokeId{1}, tcap::ProblemType::Invoke, 2));
+  CHECK(f.layer->stats().rejects_sent == 1);
+}
+
+TEST_CASE("end_reject after a CONTINUE: END without dialogue portion, any problem type") {
+  Fixture f;
+  auto id = f.open(0x77);
+  REQUIRE(f.layer->continue_invoke(id, tcap::OpCode::make_local(60), kUssdArg));
+  REQUIRE(f.layer->end_reject(id, tcap::InvokeId{1}, tcap::ProblemType::Invoke,
+                              static_cast<std::uint8_t>(tcap::InvokeProblem::MistypedParameter)));
+  auto m = f.last();
+  CHECK(m.type == tcap::MessageType::End);
+  CHECK_FALSE(m.dialogue);
+  auto comps = f.components_of(m);
+  REQUIRE(comps.size() == 1);
+  REQUIRE(comps[0].reject());
+  CHECK(comps[0].reject()->code == static_cast<std::uint8_t>(tcap::InvokeProblem::MistypedParameter));
+  CHECK(f.layer->stats().open == 0);
+}
+
+TEST_CASE("dialogue bound reached with a busy_answer callback: a result, or a Reject, chosen per invoke") {
+  Config cfg;
+  cfg.max_dialogues = 1;
+  Fixture f(cfg);
+  std::vector<std::int64_t> asked;
+  dialogue::AcRegistration reg{map::ac::kNetworkUnstructuredSs, 2, 72, &f.user, {}};
+  reg.busy_answer = [&](const tcap::Invoke& inv) {
+    asked.push_back(inv.op.local);
+    dialogue::BusyAnswer a;
+    if (inv.op.is_local(59)) {
+      a.kind = dialogue::BusyAnswer::Kind::Result;
+      a.op = tcap::OpCode::make_local(59);
+      a.parameter = kUssdRes;
+    } else {
+      a.kind = dialogue::BusyAnswer::Kind::Reject;
+    }
+    return a;
+  };
+  f.layer->register_user(reg);
+  f.open(1);
+  CHECK(asked.empty());  // not asked while below the bound
+
+  SUBCASE("op 59: END with AARE accepted and ReturnResultLast(59) with the user's parameter") {
+    f.receive(begin_msg(2, 2, 7));
+    auto m = f.last();
+    CHECK(m.type == tcap::MessageType::End);
+    CHECK(m.dtid->value() == 2);
+    check_aare_accepted(m);
+    auto comps = f.components_of(m);
+    REQUIRE(comps.size() == 1);
+    auto* rr = comps[0].return_result();
+    REQUIRE(rr);
+    CHECK(rr->last);
+    CHECK(rr->invoke_id.value == 7);
+    REQUIRE(rr->op);
+    CHECK(rr->op->is_local(59));
+    REQUIRE(rr->parameter);
+    CHECK(Octets(rr->parameter->begin(), rr->parameter->end()) == kUssdRes);
+    CHECK(asked == std::vector<std::int64_t>{59});
+  }
+  SUBCASE("another op: END with AARE accepted and Reject unrecognizedOperation") {
+    auto ac = map::ac_oid(map::ac::kNetworkUnstructuredSs, 2);
+    auto m0 = tcap::make_begin(tcap::TransactionId::from_u32(3), tcap::make_aarq(ac));
+    f.receive(encode(m0, {invoke(4, 61, Bytes(kUssdArg))}));
+    auto m = f.last();
+    CHECK(m.type == tcap::MessageType::End);
+    check_aare_accepted(m);
+    auto comps = f.components_of(m);
+    REQUIRE(comps.size() == 1);
+    auto* rj = comps[0].reject();
+    REQUIRE(rj);
+    CHECK(rj->invoke_id->value == 4);
+    CHECK(rj->type == tcap::ProblemType::Invoke);
+    CHECK(rj->code == static_cast<std::uint8_t>(tcap::InvokeProblem::UnrecognizedOperation));
+    CHECK(f.layer->stats().rejects_sent == 1);
+  }
+  CHECK(f.user.begins.size() == 1);
+  CHECK(f.layer->stats().begins_busy == 1);
+  CHECK(f.layer->stats().open == 1);
+}

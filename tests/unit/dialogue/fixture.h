@@ -151,7 +151,7 @@ struct Fixture {
       sent.push_back(std::move(u));
       return true;
     });
-    layer->register_user(dialogue::AcRegistration{map::ac::kNetworkUnstructuredSs, 2, 72, &user});
+    layer->register_user(dialogue::AcRegistration{map::ac::kNetworkUnstructuredSs, 2, 72, &user, {}});
   }
 
   void receive(const Octets& tcap_bytes) {

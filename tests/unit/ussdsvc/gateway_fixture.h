@@ -111,6 +111,8 @@ struct Sent {
   std::optional<std::int8_t> invoke_id;
   std::optional<std::int64_t> op;     // Invoke / ReturnResult
   std::optional<std::int64_t> error;  // ReturnError
+  std::optional<tcap::ProblemType> problem_type;  // Reject
+  std::optional<std::uint8_t> problem;            // Reject: the problem code of problem_type
   std::optional<std::uint8_t> dcs;    // of the USSD-Res / USSD-Arg
   std::vector<std::uint8_t> string;   // USSD-String octets
   std::string text;                   // decoded
@@ -143,7 +145,12 @@ inline Sent decode_sent(const ss7::Unitdata& u) {
     if (rr->op) s.op = rr->op->local;
     param = rr->parameter;
   } else if (auto* re = c->return_error()) {
+    s.invoke_id = re->invoke_id.value;
     s.error = re->code.local;
+  } else if (auto* rj = c->reject()) {
+    if (rj->invoke_id) s.invoke_id = rj->invoke_id->value;
+    s.problem_type = rj->type;
+    s.problem = rj->code;
   }
   if (param) {
     ussd::Dcs dcs;

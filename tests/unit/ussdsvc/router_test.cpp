@@ -82,6 +82,35 @@ TEST_CASE("when prefixes tie then the route listed first wins") {
   CHECK(std::string(customer_of(c, r.route("*12345#", imsi("234150000000001")))) == "first");
 }
 
+TEST_CASE("a route with both keys matches only when the service code and the IMSI prefix both match") {
+  // Two MVNOs share the balance code *100: each route says "this code, for these SIMs".
+  config::Config c;
+  for (const char* id : {"mvno-a", "mvno-b", "host"}) {
+    config::Customer cu;
+    cu.id = id;
+    c.customers.push_back(cu);
+  }
+  c.routes.push_back(config::Route{"host", "*100", std::nullopt});
+  c.routes.push_back(config::Route{"mvno-a", "*100", "234151"});
+  c.routes.push_back(config::Route{"mvno-b", "*100", "234152"});
+  c.routes.push_back(config::Route{"host", "*100*5", std::nullopt});
+  Router r(c);
+
+  auto m = r.route("*100#", imsi("234151000000001"));
+  CHECK(std::string(customer_of(c, m)) == "mvno-a");
+  CHECK(m->kind == RouteKind::Both);
+  CHECK(m->prefix_length == 10);  // 4 + 6: beats "*100" alone
+  CHECK(std::string(customer_of(c, r.route("*100#", imsi("234152000000001")))) == "mvno-b");
+  // The IMSI prefix alone does not route: another code from mvno-a's SIMs.
+  CHECK_FALSE(r.route("*200#", imsi("234151000000001")).has_value());
+  // The code from a SIM of neither MVNO, or without an IMSI: the host's route.
+  CHECK(std::string(customer_of(c, r.route("*100#", imsi("234159000000001")))) == "host");
+  CHECK(std::string(customer_of(c, r.route("*100#", std::nullopt))) == "host");
+  // Lengths still decide across routes: "*100*5" (6) loses to "*100"+"234151" (10).
+  CHECK(std::string(customer_of(c, r.route("*100*5#", imsi("234151000000001")))) == "mvno-a");
+  CHECK(std::string(to_string(RouteKind::Both)) == "service_code+imsi_prefix");
+}
+
 TEST_CASE("when nothing matches then the default customer serves, and without one nobody does") {
   auto cfg = routing_config();
   CHECK_FALSE(Router(cfg).route("*555#", imsi("262019999999999")).has_value());

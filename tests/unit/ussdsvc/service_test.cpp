@@ -380,31 +380,115 @@ TEST_CASE("when the USSD string is in an alphabet we cannot read then unknownAlp
   CHECK(gw.session(1).outcome == SessionOutcome::Refused);
 }
 
-TEST_CASE("when the USSD-Arg is malformed or missing then unexpectedDataValue or dataMissing is answered") {
+TEST_CASE("when the USSD-Arg does not decode then it is rejected as mistypedParameter; when missing, dataMissing") {
   TestGateway gw;
   gw.add_customer("acme", gw.dead_url());
   gw.cfg.ussd.default_customer = "acme";
   gw.start();
 
   gw.begin(1, BeginSpec().with_raw_parameter({0x30, 0x03, 0x04, 0x01, 0x0f}));  // no string
-  CHECK(gw.wait_sent(1).error == 36);
+  Sent rejected = gw.wait_sent(1);
+  CHECK(rejected.type == tcap::MessageType::End);
+  CHECK(rejected.has_aare);
+  CHECK(rejected.component == tcap::ComponentType::Reject);
+  CHECK(rejected.invoke_id == std::optional<std::int8_t>(1));
+  CHECK(rejected.problem_type == tcap::ProblemType::Invoke);
+  CHECK(rejected.problem == static_cast<std::uint8_t>(tcap::InvokeProblem::MistypedParameter));
+  CHECK(gw.logged("Rejecting the invoke with mistypedParameter. Cause: USSD-Arg: "));
   gw.begin(2, BeginSpec().with_raw_parameter({}));  // invoke without parameter
   CHECK(gw.wait_sent(2).error == 35);
   CHECK(gw.session(1).outcome == SessionOutcome::Refused);
+  auto step = gw.steps(1).at(0);
+  CHECK(step.outcome == StepOutcome::NotRelayed);
+  CHECK_FALSE(step.action.has_value());  // a Reject is no MAP answer
+  CHECK_FALSE(step.map_error.has_value());
   CHECK(gw.session(2).outcome == SessionOutcome::Refused);
+  CHECK(gw.steps(2).at(0).map_error == std::optional<std::uint8_t>(35));
 }
 
-TEST_CASE("when a BEGIN carries an operation other than processUnstructuredSS-Request then the dialogue is aborted") {
+TEST_CASE("when a BEGIN carries an operation other than processUnstructuredSS-Request then it is rejected") {
   TestGateway gw;
   gw.add_customer("acme", gw.dead_url());
   gw.cfg.ussd.default_customer = "acme";
   gw.start();
 
   gw.begin(kOtid, BeginSpec().with_op(60));  // a network-initiated USSR to the gsmSCF
-  Sent abort = gw.wait_sent(1);
-  CHECK(abort.type == tcap::MessageType::Abort);
-  CHECK(abort.has_abrt);
+  Sent end = gw.wait_sent(1);
+  CHECK(end.type == tcap::MessageType::End);
+  CHECK(end.dtid == kOtid);
+  CHECK(end.has_aare);
+  CHECK(end.component == tcap::ComponentType::Reject);
+  CHECK(end.invoke_id == std::optional<std::int8_t>(1));
+  CHECK(end.problem_type == tcap::ProblemType::Invoke);
+  CHECK(end.problem == static_cast<std::uint8_t>(tcap::InvokeProblem::UnrecognizedOperation));
+  CHECK(gw.logged("Rejecting the invoke with unrecognizedOperation. Cause: op 60"));
   CHECK(gw.session(1).outcome == SessionOutcome::Refused);
+  CHECK(gw.layer().stats().rejects_sent == 1);
+}
+
+TEST_CASE("when the dialogue bound is reached then ussd.busy_text is the answer, or ussd-Busy without one") {
+  dialogue::Config lc = TestGateway::layer_config();
+  lc.max_dialogues = 1;
+  TestGateway gw(lc);
+  auto& demo = gw.demo(relay::DemoBehaviour::AnswerAtOnce);
+  demo.set_delay(300ms);  // holds the one dialogue open while the next BEGIN comes
+  gw.add_customer("acme", demo.url());
+  gw.cfg.ussd.default_customer = "acme";
+  std::string busy_text;
+  SUBCASE("busy_text set: END + ReturnResultLast(59) USSD-Res with it") { busy_text = "Busy, try in 5 min"; }
+  SUBCASE("busy_text empty: END + ReturnError ussd-Busy(72)") {}
+  gw.cfg.ussd.busy_text = busy_text;
+  gw.start();
+
+  gw.begin(1);
+  REQUIRE(gw.run_until([&] { return demo.stats().requests == 1; }));
+  gw.begin(2, BeginSpec().dialling("*100*9#"));
+  Sent busy = gw.wait_sent(1);
+  CHECK(busy.type == tcap::MessageType::End);
+  CHECK(busy.dtid == std::optional<std::uint32_t>(2));
+  CHECK(busy.has_aare);
+  if (busy_text.empty()) {
+    CHECK(busy.component == tcap::ComponentType::ReturnError);
+    CHECK(busy.error == 72);
+  } else {
+    CHECK(busy.component == tcap::ComponentType::ReturnResultLast);
+    CHECK(busy.op == 59);
+    CHECK(busy.dcs == 0x0f);
+    CHECK(busy.text == busy_text);
+  }
+  // An operation the service does not serve is rejected as outside overload.
+  gw.begin(3, BeginSpec().with_op(61));
+  Sent rejected = gw.wait_sent(2);
+  CHECK(rejected.component == tcap::ComponentType::Reject);
+  CHECK(rejected.problem == static_cast<std::uint8_t>(tcap::InvokeProblem::UnrecognizedOperation));
+  CHECK(gw.layer().stats().begins_busy == 2);
+
+  Sent end = gw.wait_sent(3);  // the dialogue that held the slot ends normally
+  CHECK(end.dtid == std::optional<std::uint32_t>(1));
+  CHECK(end.text == "OK");
+  CHECK(demo.stats().requests == 1);
+}
+
+TEST_CASE("ussd.no_route_error from the config answers an unrouted BEGIN; ServiceOptions overrides it") {
+  TestGateway gw;
+  gw.add_customer("acme", gw.dead_url());
+  gw.route_service_code("*100", "acme");
+  gw.cfg.ussd.no_route_error = "callBarred";
+  gw.start();
+  gw.begin(1, BeginSpec().dialling("*555#"));
+  CHECK(gw.wait_sent(1).error == 13);
+  CHECK(gw.steps(1).at(0).map_error == std::optional<std::uint8_t>(13));
+  CHECK(gw.logged("Refusing the USSD request with callBarred. Cause: no route"));
+
+  gw.service.reset();
+  ussd::ServiceOptions o;
+  o.no_route_error = map::MapError::UnexpectedDataValue;
+  o.log = [&gw](ussd::LogLevel, std::string_view line) { gw.logs.emplace_back(line); };
+  auto s = ussd::Service::create(gw.io, gw.cfg, gw.layer(), *gw.store, std::move(o));
+  REQUIRE(s.ok());
+  gw.service = std::move(s).value();
+  gw.begin(2, BeginSpec().dialling("*555#"));
+  CHECK(gw.wait_sent(2).error == 36);
 }
 
 TEST_CASE("when the gateway stops then running steps finish and later BEGINs are turned away") {
@@ -442,6 +526,24 @@ TEST_CASE("a fallback that cannot be sent is a configuration error at start") {
   auto s2 = ussd::Service::create(gw.io, gw.cfg, gw.layer(), *gw.store);
   REQUIRE_FALSE(s2.ok());
   CHECK(s2.error().find("customers[0].fallback.map_error") != std::string::npos);
+
+  // A TS 29.002 error op 59 may not return (absentSubscriber belongs to op 60).
+  gw.cfg.customers[0].fallback.map_error = "absentSubscriber";
+  auto s3 = ussd::Service::create(gw.io, gw.cfg, gw.layer(), *gw.store);
+  REQUIRE_FALSE(s3.ok());
+  CHECK(s3.error().find("one of systemFailure, dataMissing") != std::string::npos);
+
+  gw.cfg.customers[0].fallback.map_error = "ussd-Busy";
+  gw.cfg.ussd.no_route_error = "nope";
+  auto s4 = ussd::Service::create(gw.io, gw.cfg, gw.layer(), *gw.store);
+  REQUIRE_FALSE(s4.ok());
+  CHECK(s4.error().rfind("ussd.no_route_error: 'nope'", 0) == 0);
+
+  gw.cfg.ussd.no_route_error = "systemFailure";
+  gw.cfg.ussd.busy_text = std::string(81, '\xd0');  // not UTF-8
+  auto s5 = ussd::Service::create(gw.io, gw.cfg, gw.layer(), *gw.store);
+  REQUIRE_FALSE(s5.ok());
+  CHECK(s5.error().rfind("ussd.busy_text: cannot be sent as a USSD string", 0) == 0);
 }
 
 TEST_CASE("an open session stays small: with the layer's slot well inside 2 KiB per dialogue") {
