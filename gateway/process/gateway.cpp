@@ -9,6 +9,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "gateway/ss7/endpoint.h"
 #include "storage/batch_flusher.h"
@@ -16,6 +17,8 @@
 
 namespace ussdgw::gateway {
 namespace {
+
+using Clock = std::chrono::steady_clock;
 
 ss7::OsmoLogLevel log_level(const std::string& s) {
   if (s == "debug") return ss7::OsmoLogLevel::kDebug;
@@ -178,10 +181,30 @@ void Gateway::shutdown(std::function<void()> done) {
   if (impl_->stopping) return;
   impl_->stopping = true;
   Impl* raw = impl_.get();
-  impl_->service->shutdown([raw, done = std::move(done)] {
-    raw->endpoint->stop();
-    raw->store->flush();
-    if (done) done();
+  impl_->service->shutdown([raw, done = std::move(done)]() mutable {
+    // The last answers may still sit in the endpoint's queue to the SS7
+    // thread: stopping now would discard them. Wait until it is empty (or
+    // the link is down, when nothing can leave anyway), at most 1 s.
+    auto timer = std::make_shared<boost::asio::steady_timer>(raw->io);
+    auto give_up = Clock::now() + std::chrono::seconds(1);
+    auto step = std::make_shared<std::function<void()>>();
+    *step = [raw, timer, give_up, step, done = std::move(done)]() mutable {
+      auto c = raw->endpoint->counters();
+      if (c.outbound_queue_depth > 0 && raw->endpoint->link_up() && Clock::now() < give_up) {
+        timer->expires_after(std::chrono::milliseconds(5));
+        timer->async_wait([step](const boost::system::error_code&) { (*step)(); });
+        return;
+      }
+      // Give the SS7 thread a moment to write what it took off the queue.
+      timer->expires_after(std::chrono::milliseconds(50));
+      timer->async_wait([raw, step, done = std::move(done)](const boost::system::error_code&) mutable {
+        raw->endpoint->stop();
+        raw->store->flush();
+        *step = nullptr;  // breaks the self-reference
+        if (done) done();
+      });
+    };
+    (*step)();
   });
 }
 

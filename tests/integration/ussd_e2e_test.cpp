@@ -223,7 +223,7 @@ TEST_CASE("SIGTERM: no new dialogues, the open one is answered before the gatewa
   REQUIRE(net.customer().requests() == 1);
   net.gateway().signal(SIGTERM);
   int sim_rc = sim.wait(20s);
-  CHECK_MESSAGE(sim_rc == 0, sim.out() << sim.err());
+  CHECK_MESSAGE(sim_rc == 0, sim.out() << sim.err() << "\ngateway:\n" << net.gateway().err());
   CHECK(net.gateway().wait(20s) == 0);
   CHECK(net.sql("select outcome from ussd_session") == "completed");
 }
