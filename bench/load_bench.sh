@@ -97,6 +97,16 @@ wait_grep() {  # file pattern timeout_s
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 loadavg1() { cut -d' ' -f1 /proc/loadavg; }
+# busy ticks of the whole machine (all CPUs): user+nice+system+irq+softirq+steal
+sys_busy_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9; exit}' /proc/stat; }
+# last value of a counter in the gateway's periodic stats line (0 without a gateway)
+GW_STATS=""
+gw_counter() {
+  [ -n "$GW_STATS" ] || { echo 0; return; }
+  local v
+  v=$(grep -o " $1=[0-9]*" "$GW_STATS" 2>/dev/null | tail -1 | cut -d= -f2)
+  echo "${v:-0}"
+}
 
 # --- binary -----------------------------------------------------------------------
 if [ -z "$BIN" ]; then
@@ -221,32 +231,50 @@ run_load() {
   RUN_N=$((RUN_N + 1))
   local f="$WORK/run$RUN_N" g0 s0 c0 g1 s1 c1 la0 la1 rc=0
   la0=$(loadavg1)
+  local fb0 fb1 bz0 bz1 sys0 sys1
+  fb0=$(gw_counter fallbacks); bz0=$(gw_counter busy)
+  sys0=$(sys_busy_ticks)
   g0=$(cpu_ticks "$GW_MEASURE"); s0=$(cpu_ticks "$STP_MEASURE"); c0=$(cpu_ticks "$CUST_MEASURE")
   "$BIN" sim --load "$@" --rate "$rate" --concurrency "$conc" --duration "${dur}s" --timeout 10s \
     --connect-timeout 10s --json >"$f.json" 2>"$f.err" || rc=$?
   g1=$(cpu_ticks "$GW_MEASURE"); s1=$(cpu_ticks "$STP_MEASURE"); c1=$(cpu_ticks "$CUST_MEASURE")
+  sys1=$(sys_busy_ticks)
   la1=$(loadavg1)
+  # the gateway prints its counters every second: wait for a line written after the run
+  if [ -n "$GW_STATS" ]; then sleep 1.2; fi
+  fb1=$(gw_counter fallbacks); bz1=$(gw_counter busy)
   if ! python3 - "$f.json" "$RESULTS" "$scen" "$part" "$rep" "$rate" "$conc" "$rc" "$HZ" \
-      "$((g1 - g0))" "$((s1 - s0))" "$((c1 - c0))" "$la0" "$la1" <<'PY'
+      "$((g1 - g0))" "$((s1 - s0))" "$((c1 - c0))" "$la0" "$la1" "$((sys1 - sys0))" \
+      "$((fb1 - fb0))" "$((bz1 - bz0))" "$dur" <<'PY'
 import json, sys
-(jf, out, scen, part, rep, rate, conc, rc, hz, gw, stp, cust, la0, la1) = sys.argv[1:]
+(jf, out, scen, part, rep, rate, conc, rc, hz, gw, stp, cust, la0, la1, sysbusy, fallbacks, busy, dur) = sys.argv[1:]
 txt = open(jf).read().strip()
 try:
     sim = json.loads(txt[txt.index('{'):txt.rindex('}') + 1])
 except ValueError:
     sys.exit(1)
 hz = float(hz)
+ours = (int(gw) + int(stp) + int(cust)) / hz + sim.get('cpu_process_s', 0)
+elapsed = max(sim.get('elapsed_s', 0), 1e-3)
 rec = dict(scenario=scen, part=part, rep=int(rep), target=float(rate), concurrency=int(conc), rc=int(rc),
            gw_cpu_s=int(gw) / hz, stp_cpu_s=int(stp) / hz, cust_cpu_s=int(cust) / hz,
-           load0=float(la0), load1=float(la1), sim=sim)
+           load0=float(la0), load1=float(la1), sim=sim, gw_fallbacks=int(fallbacks), gw_busy=int(busy),
+           # CPU used by everything else on the machine during the run, in cores
+           other_cores=max(0.0, int(sysbusy) / hz - ours) / elapsed, duration_s=float(dur))
+p99 = sim.get('latency_dialogue', {}).get('p99_ms', 1e9)
+# sustained: nothing failed (no fallback text or busy either), the generator started
+# what was offered, throughput >= 95% of the target and the queue did not grow (p99 <= 100 ms)
 ok = (sim.get('failed', 1) == 0 and sim.get('completed', 0) == sim.get('started', -1)
-      and sim.get('completed', 0) > 0 and sim.get('achieved_rate', 0) >= 0.97 * float(rate))
+      and sim.get('completed', 0) > 0 and int(fallbacks) == 0 and int(busy) == 0
+      and sim.get('started', 0) >= 0.98 * float(rate) * float(dur)
+      and sim.get('achieved_rate', 0) >= 0.95 * float(rate) and p99 <= 100.0)
 rec['sustained'] = ok
 open(out, 'a').write(json.dumps(rec) + '\n')
 d = sim.get('latency_dialogue', {})
-print('%s %s target=%s achieved=%.0f completed=%s failed=%s p50=%.3f p99=%.3f p99.9=%.3f gw_cpu=%.2fs load=%s %s' % (
-    scen, part, rate, sim.get('achieved_rate', 0), sim.get('completed'), sim.get('failed'),
-    d.get('p50_ms', -1), d.get('p99_ms', -1), d.get('p999_ms', -1), int(gw) / hz, la1,
+print('%s %s target=%s achieved=%.0f completed=%s failed=%s fallbacks=%s busy=%s p50=%.3f p99=%.3f p99.9=%.3f '
+      'gw_cpu=%.2fs other=%.2f cores %s' % (
+    scen, part, rate, sim.get('achieved_rate', 0), sim.get('completed'), sim.get('failed'), fallbacks, busy,
+    d.get('p50_ms', -1), d.get('p99_ms', -1), d.get('p999_ms', -1), int(gw) / hz, rec['other_cores'],
     'OK' if ok else 'NOT SUSTAINED'), file=sys.stderr)
 sys.exit(0 if ok else 3)
 PY
@@ -266,11 +294,21 @@ saturate() {
   for rep in $(seq 1 "$REPS"); do
     rate=$start
     best=0
+    # coarse: +25% per step until a step is not sustained
     while :; do
       run_load "$scen" saturation "$rep" "$rate" 20000 "$SAT_DUR" "$@"
       if [ "$LAST_OK" = 1 ]; then best=$rate; else break; fi
       rate=$(( (rate * 5 / 4 + 99) / 100 * 100 ))
       [ "$rate" -le 400000 ] || break
+    done
+    # fine: +8% steps from the best sustained one, below the failed one
+    local failed=$rate
+    rate=$(( (best * 27 / 25 + 99) / 100 * 100 ))
+    while [ "$best" -gt 0 ] && [ "$rate" -lt "$failed" ]; do
+      sleep 1
+      run_load "$scen" saturation "$rep" "$rate" 20000 "$SAT_DUR" "$@"
+      if [ "$LAST_OK" = 1 ]; then best=$rate; else break; fi
+      rate=$(( (rate * 27 / 25 + 99) / 100 * 100 ))
     done
     echo "{\"scenario\":\"$scen\",\"part\":\"saturation-result\",\"rep\":$rep,\"best\":$best}" >>"$RESULTS"
     log "$scen saturation search $rep: highest sustained target $best dialogues/s"
@@ -317,11 +355,13 @@ if has_part stp; then
   log "gateway through osmo-stp (customer $ANSWER_URL)"
   start_stp stp-gw
   start_gateway gw-stp ipa-client "$STP_PORT" "$ANSWER_URL"
+  GW_STATS="$WORK/gw-stp.err"
   GW_MEASURE=$GW_PID; STP_MEASURE=$STP_PID; CUST_MEASURE=$ANSWER_PID
   fixed_rates stp --stp "127.0.0.1:$STP_PORT" --gw-gt "$GW_GT"
   saturate stp --stp "127.0.0.1:$STP_PORT" --gw-gt "$GW_GT"
   stop_pid "$GW_PID"
   stop_pid "$STP_PID"
+  GW_STATS=""
   grep 'stopped\.' "$WORK/gw-stp.err" >&2 || true
 fi
 
@@ -330,10 +370,12 @@ if has_part direct; then
   DIRECT_PORT=$(free_port)
   log "gateway directly over IPA (gateway ipa-server on $DIRECT_PORT)"
   start_gateway gw-direct ipa-server "$DIRECT_PORT" "$ANSWER_URL"
+  GW_STATS="$WORK/gw-direct.err"
   GW_MEASURE=$GW_PID; STP_MEASURE=0; CUST_MEASURE=$ANSWER_PID
   fixed_rates direct --stp "127.0.0.1:$DIRECT_PORT" --gw-gt "$GW_GT"
   saturate direct --stp "127.0.0.1:$DIRECT_PORT" --gw-gt "$GW_GT"
   stop_pid "$GW_PID"
+  GW_STATS=""
   grep 'stopped\.' "$WORK/gw-direct.err" >&2 || true
 fi
 if has_part stp || has_part direct; then stop_pid "$ANSWER_PID"; fi

@@ -26,12 +26,14 @@ def row(r, label_target=None):
     s = r["sim"]
     d = s.get("latency_dialogue", {})
     n = s.get("completed", 0)
-    return "| %s | %s | %.0f | %d / %d | %.2f | %.2f | %.2f | %.0f | %s | %s | %.0f | %.2f |" % (
+    return "| %s | %s | %.0f%s | %d / %d%s | %.2f | %.2f | %.2f | %.0f | %s | %s | %.0f | %.2f |" % (
         NAMES.get(r["scenario"], r["scenario"]),
         label_target or "%.0f" % r["target"],
         s.get("achieved_rate", 0),
+        "" if r.get("sustained") else " (not sustained)",
         n,
         s.get("failed", 0),
+        (" (+%d fallback)" % r["gw_fallbacks"]) if r.get("gw_fallbacks") else "",
         d.get("p50_ms", float("nan")),
         d.get("p99_ms", float("nan")),
         d.get("p999_ms", float("nan")),
@@ -39,7 +41,7 @@ def row(r, label_target=None):
         "%.0f" % per_dialogue_us(r["stp_cpu_s"], n) if r["scenario"] != "direct" else "-",
         "%.0f" % per_dialogue_us(r["cust_cpu_s"], n) if r["scenario"] != "baseline" else "-",
         per_dialogue_us(s.get("cpu_process_s", 0), n),
-        max(r.get("load0", 0), r.get("load1", 0)),
+        r.get("other_cores", float("nan")),
     )
 
 
@@ -66,7 +68,7 @@ def main():
       % (a.cores, a.fixed_duration, a.sat_duration, "1" if a.quick == "1" else "3"))
     p("")
     p("| scenario | target/s | achieved/s | completed / failed | p50 ms | p99 ms | p99.9 ms "
-      "| far end CPU µs/dlg | osmo-stp µs/dlg | customer µs/dlg | sim µs/dlg | load avg |")
+      "| far end CPU µs/dlg | osmo-stp µs/dlg | customer µs/dlg | sim µs/dlg | other load (cores) |")
     p("|---|---|---|---|---|---|---|---|---|---|---|---|")
     sat_median = {}
     peak = {}
@@ -91,9 +93,13 @@ def main():
     p("")
     p("far end = the process answering the BEGINs: `ussdgw run` (gateway rows) or `ussdgw sim --respond`"
       " (baseline). CPU = utime+stime from /proc/PID/stat over the run (10 ms ticks) / completed dialogues;"
-      " sim = the load generator's own process CPU.")
-    p("A saturation step is *sustained* when every started dialogue completed and achieved >= 97% of the target;"
-      " targets rise by 25% per step.")
+      " sim = the load generator's own process CPU. other load = CPU used by anything else on the machine"
+      " during the run (/proc/stat busy time minus the benchmark's processes), in cores: above ~0.1 the run"
+      " was disturbed.")
+    p("A run is *sustained* when every started dialogue completed with the customer's answer (no failure, no"
+      " fallback text, no busy), the generator started >= 98% of the offered dialogues, achieved >= 95% of the"
+      " target and p99 <= 100 ms (the queue did not grow). Saturation search: targets rise by 25% per step from"
+      " 5,000/s until a step is not sustained, then by 8% from the best sustained one.")
     p("")
     if sat_median:
         p("Saturation (median of the searches' highest sustained target; peak = highest achieved rate seen in any"
