@@ -119,6 +119,14 @@ void Statement::bind(int index, Blob v) {
   check_bind(sqlite3_bind_blob(stmt_.get(), index, v.data(), checked_length(v.size(), sql()), SQLITE_TRANSIENT));
 }
 
+void Statement::bind_static(int index, std::string_view v) {
+  check_bind(sqlite3_bind_text(stmt_.get(), index, v.data(), checked_length(v.size(), sql()), SQLITE_STATIC));
+}
+
+void Statement::bind_static(int index, Blob v) {
+  check_bind(sqlite3_bind_blob(stmt_.get(), index, v.data(), checked_length(v.size(), sql()), SQLITE_STATIC));
+}
+
 void Statement::bind(int index, std::nullopt_t) { check_bind(sqlite3_bind_null(stmt_.get(), index)); }
 
 bool Statement::step() {

@@ -120,6 +120,10 @@ class Statement {
   void bind(int index, const std::string& v) { bind(index, std::string_view(v)); }
   void bind(int index, const char* v) { bind(index, std::string_view(v)); }
   void bind(int index, Blob v);  // BLOB, copied by SQLite
+  // TEXT / BLOB not copied: the bytes must stay valid and unchanged until
+  // the statement is reset (StatementUse's scope) or the parameter rebound.
+  void bind_static(int index, std::string_view v);
+  void bind_static(int index, Blob v);
   void bind(int index, std::nullopt_t);
   template <class T>
   void bind(int index, const std::optional<T>& v) {

@@ -1,10 +1,13 @@
 #include "storage/sqlite_session_store.h"
 
 #include <atomic>
-#include <deque>
+#include <exception>
 #include <mutex>
+#include <type_traits>
+#include <unordered_map>
 #include <utility>
 #include <variant>
+#include <vector>
 
 #include "storage/schema.h"
 
@@ -18,6 +21,7 @@ enum class Stmt : std::size_t {
   InsertSession,
   InsertStep,
   EndSession,
+  AddSteps,
   SelectSession,
   SelectSteps,
   CountByOutcome,
@@ -29,14 +33,20 @@ constexpr std::size_t kStmtCount = static_cast<std::size_t>(Stmt::Count_);
 using Statements = StatementTable<Stmt, kStmtCount>;
 
 constexpr std::array<Statements::Entry, kStmtCount> kSql{{
+    // With ended_at, outcome and steps: a session begun and ended within one
+    // batch is this one statement.
     {Stmt::InsertSession,
      "INSERT INTO ussd_session (id, customer, imsi, msisdn, service_code, calling_gt, called_gt,"
-     " tcap_otid, tcap_dtid, started_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"},
+     " tcap_otid, tcap_dtid, started_at, ended_at, outcome, steps)"
+     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"},
     {Stmt::InsertStep,
      "INSERT INTO ussd_step (session, step, request_text, dcs, response_text, action, map_error,"
      " customer_latency_ms, outcome, started_at, ended_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"},
     // "outcome IS NULL": a session ends once; a second end is a caller bug.
-    {Stmt::EndSession, "UPDATE ussd_session SET ended_at = ?2, outcome = ?3 WHERE id = ?1 AND outcome IS NULL"},
+    // ?4: the steps of the session written in the same batch.
+    {Stmt::EndSession,
+     "UPDATE ussd_session SET ended_at = ?2, outcome = ?3, steps = steps + ?4 WHERE id = ?1 AND outcome IS NULL"},
+    {Stmt::AddSteps, "UPDATE ussd_session SET steps = steps + ?2 WHERE id = ?1"},
     {Stmt::SelectSession,
      "SELECT id, customer, imsi, msisdn, service_code, calling_gt, called_gt, tcap_otid, tcap_dtid,"
      " started_at, ended_at, outcome, steps FROM ussd_session WHERE id = ?1"},
@@ -55,6 +65,29 @@ constexpr std::array<Statements::Entry, kStmtCount> kSql{{
      " coalesce((SELECT max(id) FROM ussd_session), 0))"},
 }};
 static_assert(Statements::in_order(kSql), "kSql must list the statements in Stmt order");
+
+constexpr int kSessionColumns = 13;  // parameters of InsertSession
+constexpr int kStepColumns = 11;     // parameters of InsertStep
+// Rows per multi-row INSERT: each execution of an INSERT into these tables
+// has a fixed cost (among others, SQLite builds a lookup table for each IN
+// list of the CHECK constraints), shared by the rows of one statement.
+constexpr std::size_t kRowsPerInsert = 32;
+
+// The single-row INSERT `sql` ("... VALUES (?1, ..., ?N)") for
+// kRowsPerInsert rows: VALUES (?1..?N), (?N+1..?2N), ...
+std::string multi_row(std::string_view sql, int columns) {
+  std::string s(sql.substr(0, sql.find("VALUES")));
+  s += "VALUES ";
+  for (std::size_t row = 0; row < kRowsPerInsert; ++row) {
+    s += row ? ", (" : "(";
+    for (int c = 1; c <= columns; ++c) {
+      if (c > 1) s += ", ";
+      s += "?" + std::to_string(static_cast<int>(row) * columns + c);
+    }
+    s += ")";
+  }
+  return s;
+}
 
 // ---------------------------------------------------------------- conversions
 
@@ -91,44 +124,141 @@ E read_enum(std::optional<E> v, std::string_view column, std::string_view text) 
 }
 
 // ---------------------------------------------------------------- queue
+//
+// Queued records hold no std::string: their texts are copied into the text
+// arena of the chunk they sit in and referred to by offset, so queueing a
+// record allocates nothing once chunks are recycled (the flusher hands its
+// chunks back, emptied but with their capacity, after each flush).
 
-struct PendingBegin {
-  SessionId id;
-  SessionStart start;
+struct TextRef {
+  static constexpr std::uint32_t kAbsent = 0xffff'ffff;
+  std::uint32_t offset = 0;
+  std::uint32_t size = kAbsent;
+  [[nodiscard]] bool present() const { return size != kAbsent; }
 };
-struct PendingStep {
-  SessionId id;
-  StepRecord step;
+
+struct QueuedBegin {
+  std::int64_t id;
+  TextRef customer, imsi, msisdn, service_code, calling_gt, called_gt;
+  TcapTid otid;
+  std::optional<TcapTid> dtid;
+  std::int64_t started_ms;
 };
-struct PendingEnd {
-  SessionId id;
+struct QueuedStep {
+  std::int64_t id;
+  std::uint32_t step;
+  TextRef request_text, response_text;
+  std::uint8_t dcs;
+  std::optional<StepAction> action;
+  std::optional<std::uint8_t> map_error;
+  std::optional<std::int64_t> latency_ms;
+  StepOutcome outcome;
+  std::int64_t started_ms, ended_ms;
+};
+struct QueuedEnd {
+  std::int64_t id;
   SessionOutcome outcome;
-  TimePoint ended_at;
+  std::int64_t ended_ms;
 };
-using Pending = std::variant<PendingBegin, PendingStep, PendingEnd>;
+using Record = std::variant<QueuedBegin, QueuedStep, QueuedEnd>;
+static_assert(std::is_trivially_destructible_v<Record>);
+
+constexpr std::size_t kChunkRecords = 512;
+constexpr std::size_t kChunkText = 32 * 1024;
+// Emptied chunks kept for reuse: enough for 8k records per flush without
+// allocating; a larger burst allocates and the extra chunks are freed.
+constexpr std::size_t kSpareChunks = 16;
+
+struct Chunk {
+  std::vector<Record> records;  // never beyond kChunkRecords: never reallocates
+  std::string text;             // beyond kChunkText only for one huge record
+
+  Chunk() {
+    records.reserve(kChunkRecords);
+    text.reserve(kChunkText);
+  }
+  [[nodiscard]] bool fits(std::size_t text_bytes) const {
+    if (records.size() >= kChunkRecords) return false;
+    return records.empty() || text.size() + text_bytes <= text.capacity();
+  }
+  TextRef add(std::string_view s) {
+    TextRef r{static_cast<std::uint32_t>(text.size()), static_cast<std::uint32_t>(s.size())};
+    text.append(s);
+    return r;
+  }
+  TextRef add(const std::optional<std::string_view>& s) { return s ? add(*s) : TextRef{}; }
+  [[nodiscard]] std::optional<std::string_view> get(TextRef r) const {
+    if (!r.present()) return std::nullopt;
+    return std::string_view(text.data() + r.offset, r.size);
+  }
+  [[nodiscard]] std::string_view get_text(TextRef r) const { return get(r).value_or(std::string_view()); }
+};
+
+struct Queue {
+  std::vector<std::unique_ptr<Chunk>> chunks;
+  std::size_t size = 0;
+};
+
+std::optional<std::string_view> text_of(const std::optional<CustomerId>& c) {
+  if (!c) return std::nullopt;
+  return c->value;
+}
+std::optional<std::string_view> text_of(const std::optional<std::string>& s) {
+  if (!s) return std::nullopt;
+  return *s;
+}
+std::size_t length_of(const std::optional<std::string_view>& s) { return s ? s->size() : 0; }
+
+// The texts of a session start and a step, in one place for sizing and copying.
+struct StartTexts {
+  std::optional<std::string_view> customer, imsi, msisdn;
+  std::string_view service_code, calling_gt, called_gt;
+  explicit StartTexts(const SessionStart& s)
+      : customer(text_of(s.customer)),
+        imsi(digits(s.imsi)),
+        msisdn(digits(s.msisdn)),
+        service_code(s.service_code),
+        calling_gt(s.calling_gt.view()),
+        called_gt(s.called_gt.view()) {}
+  [[nodiscard]] std::size_t bytes() const {
+    return length_of(customer) + length_of(imsi) + length_of(msisdn) + service_code.size() + calling_gt.size() +
+           called_gt.size();
+  }
+};
+
+// A text this long cannot be a USSD record; refused rather than wrapping the
+// 32-bit offsets.
+constexpr std::size_t kMaxRecordText = 64u * 1024 * 1024;
 
 }  // namespace
 
 struct SqliteSessionStore::Impl {
   SqliteStoreOptions options;
   // Lock order: db_mutex before queue_mutex. The event loop only ever takes
-  // queue_mutex, and only for a push_back.
+  // queue_mutex, and only to copy one record into the queue.
   std::mutex db_mutex;
   Db db;
   Statements stmt;
+  Statement insert_sessions;  // InsertSession for kRowsPerInsert rows
+  Statement insert_steps;     // InsertStep for kRowsPerInsert rows
   std::atomic<std::int64_t> last_id{0};
 
   mutable std::mutex queue_mutex;
-  // A deque, not a vector: when the writer falls behind and the queue grows
-  // large, push_back never moves the queued records (a vector's
-  // reallocation would, while holding the lock the event loop needs).
-  std::deque<Pending> queue;
+  // Chunks, not one vector: when the writer falls behind and the queue grows
+  // large, queueing never moves the queued records (a vector's reallocation
+  // would, while holding the lock the event loop needs).
+  Queue queue;
+  std::vector<std::unique_ptr<Chunk>> spare;  // emptied chunks for reuse
   bool batch_signalled = false;
   std::function<void()> on_batch_ready;
   StoreStats stats;
 
   explicit Impl(SqliteStoreOptions o)
-      : options(std::move(o)), db(open_migrated(options)), stmt(db, kSql) {
+      : options(std::move(o)),
+        db(open_migrated(options)),
+        stmt(db, kSql),
+        insert_sessions(db, multi_row(kSql[static_cast<std::size_t>(Stmt::InsertSession)].sql, kSessionColumns), true),
+        insert_steps(db, multi_row(kSql[static_cast<std::size_t>(Stmt::InsertStep)].sql, kStepColumns), true) {
     StatementUse s(stmt[Stmt::HighestId]);
     s->step();
     last_id = s->column_int64(0);
@@ -140,61 +270,85 @@ struct SqliteSessionStore::Impl {
     return db;
   }
 
-  // ------------------------------------------------ writes (db_mutex held)
+  // ------------------------------------------------ queue (caller's thread)
 
-  void write(const PendingBegin& p) {
-    const SessionStart& s = p.start;
-    StatementUse q(stmt[Stmt::InsertSession]);
-    std::optional<std::string_view> customer;
-    if (s.customer) customer = s.customer->value;
-    std::optional<Blob> dtid;
-    if (s.tcap_dtid) dtid = blob(*s.tcap_dtid);
-    q->bind_all(p.id.value, customer, digits(s.imsi), digits(s.msisdn), s.service_code, s.calling_gt.view(),
-                s.called_gt.view(), blob(s.tcap_otid), dtid, to_ms(s.started_at));
-    q->run();
+  // The chunk the next record of `text_bytes` bytes of text goes to
+  // (queue_mutex held).
+  Chunk& chunk_for(Queue& q, std::size_t text_bytes) {
+    if (q.chunks.empty() || !q.chunks.back()->fits(text_bytes)) {
+      if (!spare.empty()) {
+        q.chunks.push_back(std::move(spare.back()));
+        spare.pop_back();
+      } else {
+        q.chunks.push_back(std::make_unique<Chunk>());
+      }
+    }
+    return *q.chunks.back();
   }
 
-  void write(const PendingStep& p) {
-    const StepRecord& r = p.step;
-    StatementUse q(stmt[Stmt::InsertStep]);
-    std::optional<std::string_view> action;
-    if (r.action) action = to_string(*r.action);
-    std::optional<std::int64_t> latency;
-    if (r.customer_latency) latency = r.customer_latency->count();
-    q->bind_all(p.id.value, r.step, r.request_text, r.dcs, r.response_text, action, r.map_error, latency,
-                to_string(r.outcome), to_ms(r.started_at), to_ms(r.ended_at));
-    q->run();
+  static void put(Chunk& c, std::int64_t id, const SessionStart& s, const StartTexts& t) {
+    QueuedBegin r{};
+    r.id = id;
+    r.customer = c.add(t.customer);
+    r.imsi = c.add(t.imsi);
+    r.msisdn = c.add(t.msisdn);
+    r.service_code = c.add(t.service_code);
+    r.calling_gt = c.add(t.calling_gt);
+    r.called_gt = c.add(t.called_gt);
+    r.otid = s.tcap_otid;
+    r.dtid = s.tcap_dtid;
+    r.started_ms = to_ms(s.started_at);
+    c.records.emplace_back(r);
   }
 
-  void write(const PendingEnd& p) {
-    StatementUse q(stmt[Stmt::EndSession]);
-    q->bind_all(p.id.value, to_ms(p.ended_at), to_string(p.outcome));
-    q->run();
-    if (db.changes() == 0)
-      throw StorageError("end_session: no open session " + std::to_string(p.id.value) + " in " + db.path());
+  static void put(Chunk& c, std::int64_t id, const StepRecord& s) {
+    QueuedStep r{};
+    r.id = id;
+    r.step = s.step;
+    r.request_text = c.add(std::string_view(s.request_text));
+    r.response_text = c.add(text_of(s.response_text));
+    r.dcs = s.dcs;
+    r.action = s.action;
+    r.map_error = s.map_error;
+    if (s.customer_latency) r.latency_ms = s.customer_latency->count();
+    r.outcome = s.outcome;
+    r.started_ms = to_ms(s.started_at);
+    r.ended_ms = to_ms(s.ended_at);
+    c.records.emplace_back(r);
   }
 
-  void write(const Pending& p) {
-    std::visit([this](const auto& v) { write(v); }, p);
-  }
+  static void put(Chunk& c, const QueuedEnd& e) { c.records.emplace_back(e); }
 
-  // ------------------------------------------------ queue
-
-  void submit(Pending&& p) {
+  // Queues one record; `fill(chunk)` appends it to the chunk it is given.
+  template <class Fill>
+  void submit(std::size_t text_bytes, Fill&& fill) {
+    if (text_bytes > kMaxRecordText) {
+      std::lock_guard lock(queue_mutex);
+      ++stats.dropped;
+      return;
+    }
     if (options.mode == WriteMode::Immediate) {
+      Queue one;
+      one.chunks.push_back(std::make_unique<Chunk>());
+      fill(*one.chunks.back());
+      one.size = 1;
       std::lock_guard lock(db_mutex);
-      write(p);
+      FlushReport report;
+      std::exception_ptr error;
+      write_batch(one, report, &error);
+      if (error) std::rethrow_exception(error);
       return;
     }
     std::function<void()> signal;
     {
       std::lock_guard lock(queue_mutex);
-      if (queue.size() >= options.max_pending) {
+      if (queue.size >= options.max_pending) {
         ++stats.dropped;
         return;
       }
-      queue.push_back(std::move(p));
-      if (!batch_signalled && queue.size() >= options.batch_records && on_batch_ready) {
+      fill(chunk_for(queue, text_bytes));
+      ++queue.size;
+      if (!batch_signalled && queue.size >= options.batch_records && on_batch_ready) {
         batch_signalled = true;
         signal = on_batch_ready;
       }
@@ -205,44 +359,273 @@ struct SqliteSessionStore::Impl {
 
   FlushReport flush() {
     std::lock_guard db_lock(db_mutex);  // also keeps concurrent flushes in order
-    std::deque<Pending> batch;
+    Queue batch;
     {
       std::lock_guard lock(queue_mutex);
-      batch.swap(queue);
+      std::swap(batch, queue);
       batch_signalled = false;
     }
     FlushReport report;
-    if (!batch.empty()) write_batch(batch, report);
+    std::uint64_t statements_before = statements;
+    if (batch.size) write_batch(batch, report, nullptr);
+    // Hand the chunks back for reuse; free the ones beyond the spare pool
+    // outside the lock.
+    for (auto& c : batch.chunks) {
+      c->records.clear();
+      c->text.clear();
+    }
     std::lock_guard lock(queue_mutex);
+    while (!batch.chunks.empty() && spare.size() < kSpareChunks) {
+      spare.push_back(std::move(batch.chunks.back()));
+      batch.chunks.pop_back();
+    }
     stats.written += report.written;
     stats.failed += report.failed;
+    stats.statements += statements - statements_before;
     if (report.written) ++stats.flushes;
     return report;
   }
 
-  void write_batch(const std::deque<Pending>& batch, FlushReport& report) {
-    auto fail_all = [&](const std::exception& e) {
+  // ------------------------------------------------ writes (db_mutex held)
+  //
+  // A batch is written with one statement per row and session, not per
+  // record, and rows go in multi-row INSERTs:
+  //  1. sessions begun in this batch: one row each, carrying the number of
+  //     its steps in the batch and, when its end is queued in the same batch,
+  //     ended_at and outcome (no UPDATE later);
+  //  2. every step row;
+  //  3. ends of sessions begun in earlier batches: one UPDATE each, which also
+  //     adds the session's steps written in step 2; then one UPDATE of the
+  //     step count for each earlier session still open that got steps.
+  // ussd_session.steps is kept here, not by a trigger (migration 002).
+  // Sessions begin before their steps and end records in the queue, so
+  // writing by kind keeps every row's parent ahead of it.
+  //
+  // A multi-row INSERT that fails (one bad record) is undone as a whole and
+  // its rows are written again one by one, so the bad record fails alone
+  // with its own error, as with single-row statements.
+
+  std::uint64_t statements = 0;  // statements run by writes, for stats()
+
+  // What the batch holds about a session begun in it.
+  struct Begun {
+    std::size_t begin_pos = 0;
+    const QueuedEnd* end = nullptr;  // the end record merged into the INSERT
+    std::size_t end_pos = 0;
+    std::int64_t steps = 0;  // step records queued after the begin
+    bool inserted = false;
+  };
+  struct SessionRow {
+    const Chunk* chunk;
+    const QueuedBegin* begin;
+    Begun* owner;  // null for a second begin of one id (written as is: fails)
+  };
+  struct StepRow {
+    const Chunk* chunk;
+    const QueuedStep* step;
+    std::size_t pos;
+  };
+
+  void run(Statement& s) {
+    ++statements;
+    s.run();
+  }
+
+  // Binds session row `r` to parameters base+1..base+kSessionColumns.
+  static void bind_session(Statement& q, int base, const SessionRow& r) {
+    const Chunk& c = *r.chunk;
+    const QueuedBegin& b = *r.begin;
+    q.bind(base + 1, b.id);
+    bind_text(q, base + 2, c.get(b.customer));
+    bind_text(q, base + 3, c.get(b.imsi));
+    bind_text(q, base + 4, c.get(b.msisdn));
+    q.bind_static(base + 5, c.get_text(b.service_code));
+    q.bind_static(base + 6, c.get_text(b.calling_gt));
+    q.bind_static(base + 7, c.get_text(b.called_gt));
+    q.bind_static(base + 8, blob(b.otid));
+    if (b.dtid) q.bind_static(base + 9, blob(*b.dtid));
+    q.bind(base + 10, b.started_ms);
+    if (r.owner && r.owner->end) {
+      q.bind(base + 11, r.owner->end->ended_ms);
+      q.bind_static(base + 12, to_string(r.owner->end->outcome));
+    }
+    q.bind(base + 13, r.owner ? r.owner->steps : std::int64_t{0});
+  }
+
+  static void bind_step(Statement& q, int base, const StepRow& r) {
+    const Chunk& c = *r.chunk;
+    const QueuedStep& s = *r.step;
+    q.bind(base + 1, s.id);
+    q.bind(base + 2, s.step);
+    q.bind_static(base + 3, c.get_text(s.request_text));
+    q.bind(base + 4, s.dcs);
+    bind_text(q, base + 5, c.get(s.response_text));
+    if (s.action) q.bind_static(base + 6, to_string(*s.action));
+    if (s.map_error) q.bind(base + 7, *s.map_error);
+    if (s.latency_ms) q.bind(base + 8, *s.latency_ms);
+    q.bind_static(base + 9, to_string(s.outcome));
+    q.bind(base + 10, s.started_ms);
+    q.bind(base + 11, s.ended_ms);
+  }
+
+  // Unbound parameters are NULL. Texts live in the batch's chunks (or are
+  // static enum spellings) until the statement is reset: no copy.
+  static void bind_text(Statement& q, int index, std::optional<std::string_view> v) {
+    if (v) q.bind_static(index, *v);
+  }
+
+  // Writes `rows` with kRowsPerInsert-row INSERTs and single-row ones for
+  // the rest; on_row(row, ok, error) is told the fate of each row.
+  template <class Row, class Bind, class OnRow>
+  void insert_rows(const std::vector<Row>& rows, Statement& many, Statement& one, Bind bind, int columns,
+                   OnRow on_row) {
+    std::size_t i = 0;
+    for (; i + kRowsPerInsert <= rows.size(); i += kRowsPerInsert) {
+      try {
+        StatementUse q(many);
+        for (std::size_t k = 0; k < kRowsPerInsert; ++k) bind(*q, static_cast<int>(k) * columns, rows[i + k]);
+        run(*q);
+        for (std::size_t k = 0; k < kRowsPerInsert; ++k) on_row(rows[i + k], nullptr);
+        continue;
+      } catch (const StorageError&) {
+        if (db.autocommit()) throw;  // the whole transaction is gone
+      }
+      // Undone as a whole: find the bad row(s) one by one.
+      for (std::size_t k = 0; k < kRowsPerInsert; ++k) insert_one(rows[i + k], one, bind, on_row);
+    }
+    for (; i < rows.size(); ++i) insert_one(rows[i], one, bind, on_row);
+  }
+
+  template <class Row, class Bind, class OnRow>
+  void insert_one(const Row& row, Statement& one, Bind bind, OnRow on_row) {
+    try {
+      StatementUse q(one);
+      bind(*q, 0, row);
+      run(*q);
+    } catch (const StorageError& e) {
+      if (db.autocommit()) throw;
+      on_row(row, &e);
+      return;
+    }
+    on_row(row, nullptr);
+  }
+
+  void end_session(const QueuedEnd& e, std::int64_t add_steps) {
+    StatementUse q(stmt[Stmt::EndSession]);
+    q->bind_all(e.id, e.ended_ms, to_string(e.outcome), add_steps);
+    run(*q);
+    if (db.changes() == 0)
+      throw StorageError("end_session: no open session " + std::to_string(e.id) + " in " + db.path());
+  }
+
+  void add_steps(std::int64_t id, std::int64_t n) {
+    StatementUse q(stmt[Stmt::AddSteps]);
+    q->bind_all(id, n);
+    run(*q);
+  }
+
+  // `error`, when given, receives the first failure as thrown (immediate
+  // mode rethrows it).
+  void write_batch(const Queue& batch, FlushReport& report, std::exception_ptr* error) {
+    auto note = [&](const std::exception& e) {
       if (report.first_error.empty()) report.first_error = e.what();
-      report.failed = batch.size();
-      report.written = 0;
+      if (error && !*error) {
+        // Keep the precise type (SqliteError) for immediate mode.
+        if (const auto* s = dynamic_cast<const SqliteError*>(&e))
+          *error = std::make_exception_ptr(*s);
+        else
+          *error = std::make_exception_ptr(StorageError(e.what()));
+      }
     };
+
+    // Sort the records by kind, and find sessions begun in this batch with
+    // their steps and their end.
+    std::unordered_map<std::int64_t, Begun> begun;
+    begun.reserve(batch.size / 2 + 1);
+    std::vector<SessionRow> sessions;
+    std::vector<StepRow> steps;
+    std::vector<const QueuedEnd*> ends;  // not merged into an INSERT
+    sessions.reserve(batch.size / 3 + 1);
+    steps.reserve(batch.size / 2 + 1);
+    std::size_t pos = 0;
+    for (const auto& c : batch.chunks) {
+      for (const Record& rec : c->records) {
+        if (const auto* b = std::get_if<QueuedBegin>(&rec)) {
+          auto [it, fresh] = begun.try_emplace(b->id, Begun{pos});
+          sessions.push_back({c.get(), b, fresh ? &it->second : nullptr});
+        } else if (const auto* s = std::get_if<QueuedStep>(&rec)) {
+          if (auto it = begun.find(s->id); it != begun.end()) ++it->second.steps;
+          steps.push_back({c.get(), s, pos});
+        } else {
+          const auto& e = std::get<QueuedEnd>(rec);
+          if (auto it = begun.find(e.id); it != begun.end() && !it->second.end) {
+            it->second.end = &e;
+            it->second.end_pos = pos;
+          } else {
+            ends.push_back(&e);
+          }
+        }
+        ++pos;
+      }
+    }
+
+    // Net change of ussd_session.steps still to write, per session: steps
+    // written for sessions whose INSERT did not count them, minus steps an
+    // INSERT counted that then failed.
+    std::unordered_map<std::int64_t, std::int64_t> adjust;
+
     try {
       Transaction tx(db);
-      for (std::size_t i = 0; i < batch.size(); ++i) {
+      insert_rows(sessions, insert_sessions, stmt[Stmt::InsertSession], bind_session, kSessionColumns,
+                  [&](const SessionRow& r, const std::exception* e) {
+                    std::size_t records = r.owner && r.owner->end ? 2 : 1;  // the merged end shares the row's fate
+                    if (e) {
+                      report.failed += records;
+                      note(*e);
+                      return;
+                    }
+                    report.written += records;
+                    if (r.owner) r.owner->inserted = true;
+                  });
+      insert_rows(steps, insert_steps, stmt[Stmt::InsertStep], bind_step, kStepColumns,
+                  [&](const StepRow& r, const std::exception* e) {
+                    auto it = begun.find(r.step->id);
+                    bool counted = it != begun.end() && it->second.inserted && it->second.begin_pos < r.pos;
+                    if (e) {
+                      report.failed += 1;
+                      note(*e);
+                      if (counted) --adjust[r.step->id];
+                      return;
+                    }
+                    report.written += 1;
+                    if (!counted) ++adjust[r.step->id];
+                  });
+      for (const QueuedEnd* e : ends) {
         try {
-          write(batch[i]);
-          ++report.written;
-        } catch (const StorageError& e) {
-          // A failed statement is undone on its own and the transaction goes
-          // on, unless SQLite had to roll all of it back (disk full, I/O).
+          auto a = adjust.find(e->id);
+          end_session(*e, a == adjust.end() ? 0 : a->second);
+          if (a != adjust.end()) adjust.erase(a);
+          report.written += 1;
+        } catch (const StorageError& x) {
           if (db.autocommit()) throw;
-          ++report.failed;
-          if (report.first_error.empty()) report.first_error = e.what();
+          report.failed += 1;
+          note(x);
+        }
+      }
+      for (const auto& [id, n] : adjust) {
+        if (n == 0) continue;
+        try {
+          add_steps(id, n);
+        } catch (const StorageError& x) {
+          if (db.autocommit()) throw;
+          note(x);
         }
       }
       tx.commit();
     } catch (const StorageError& e) {
-      fail_all(e);
+      note(e);
+      report.failed = batch.size;
+      report.written = 0;
     }
   }
 
@@ -342,23 +725,26 @@ SqliteSessionStore::~SqliteSessionStore() {
 
 SessionId SqliteSessionStore::begin_session(const SessionStart& start) {
   SessionId id{++impl_->last_id};
-  impl_->submit(PendingBegin{id, start});
+  StartTexts texts(start);
+  impl_->submit(texts.bytes(), [&](Chunk& c) { Impl::put(c, id.value, start, texts); });
   return id;
 }
 
 void SqliteSessionStore::record_step(SessionId session, const StepRecord& step) {
-  impl_->submit(PendingStep{session, step});
+  std::size_t bytes = step.request_text.size() + (step.response_text ? step.response_text->size() : 0);
+  impl_->submit(bytes, [&](Chunk& c) { Impl::put(c, session.value, step); });
 }
 
 void SqliteSessionStore::end_session(SessionId session, SessionOutcome outcome, TimePoint ended_at) {
-  impl_->submit(PendingEnd{session, outcome, ended_at});
+  QueuedEnd e{session.value, outcome, to_ms(ended_at)};
+  impl_->submit(0, [&](Chunk& c) { Impl::put(c, e); });
 }
 
 FlushReport SqliteSessionStore::flush() { return impl_->flush(); }
 
 std::size_t SqliteSessionStore::pending() const {
   std::lock_guard lock(impl_->queue_mutex);
-  return impl_->queue.size();
+  return impl_->queue.size;
 }
 
 std::uint64_t SqliteSessionStore::purge_older_than(TimePoint cutoff) { return impl_->purge(cutoff); }

@@ -50,6 +50,10 @@ struct StoreStats {
   std::uint64_t failed = 0;   // records a flush could not write
   std::uint64_t dropped = 0;  // records refused because the queue was full
   std::uint64_t flushes = 0;  // flushes that wrote at least one record
+  // SQL statements flushes ran (INSERT/UPDATE, not BEGIN/COMMIT): one per
+  // row and session, not per record, e.g. 3 for a two-step session begun
+  // and ended within one batch (docs/storage.md).
+  std::uint64_t statements = 0;
 };
 
 class SqliteSessionStore final : public SessionStore {

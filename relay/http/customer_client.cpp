@@ -1,9 +1,9 @@
 #include "relay/http/customer_client.h"
 
 #include <algorithm>
-#include <deque>
+#include <array>
+#include <charconv>
 #include <optional>
-#include <unordered_map>
 #include <vector>
 
 #include <boost/asio/async_result.hpp>
@@ -15,8 +15,11 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/intrusive/list.hpp>
+#include <boost/intrusive/set.hpp>
 #include <openssl/ssl.h>
 
 #include "relay/http/customer_url.h"
@@ -29,8 +32,10 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 namespace ssl = asio::ssl;
+namespace bi = boost::intrusive;
 using tcp = asio::ip::tcp;
 using boost::system::error_code;
+using Clock = std::chrono::steady_clock;
 
 namespace detail {
 
@@ -42,8 +47,6 @@ constexpr std::uint64_t kMaxResponseBody = 16 * 1024;
 constexpr std::uint32_t kMaxResponseHeader = 8 * 1024;
 
 auto use_awaitable_ec(error_code& ec) { return asio::redirect_error(asio::use_awaitable, ec); }
-// Beast 1.74 speaks boost::string_view.
-std::string_view sv(beast::string_view s) { return {s.data(), s.size()}; }
 
 RelayFailure failure(FailureKind kind, std::string reason, int status = 0) {
   return RelayFailure{kind, status, std::move(reason)};
@@ -62,14 +65,81 @@ bool is_disconnect(const error_code& ec) {
          ec == asio::error::broken_pipe || ec == ssl::error::stream_truncated;
 }
 
+template <class Int>
+void append_number(std::string& out, Int v) {
+  char digits[24];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, v);
+  out.append(digits, static_cast<std::size_t>(end - digits));
+}
+
+// What the relay needs from a response, kept per connection so its strings
+// keep their capacity from one exchange to the next.
+struct Response {
+  int status = 0;
+  std::string reason;
+  std::string content_type;  // the first Content-Type field
+  std::string body;
+};
+
+// An HTTP/1.1 response parser that stores only the fields above: no field
+// list is built, so parsing a response allocates nothing once the strings
+// have grown. Beast does the framing, limits and keep-alive logic.
+class ResponseParser final : public http::basic_parser<false> {
+ public:
+  explicit ResponseParser(Response& r) : r_(r) {
+    r_.status = 0;
+    r_.reason.clear();
+    r_.content_type.clear();
+    r_.body.clear();
+    body_limit(kMaxResponseBody);
+    header_limit(kMaxResponseHeader);
+  }
+
+ private:
+  void on_request_impl(http::verb, beast::string_view, beast::string_view, int, error_code& ec) override {
+    ec = http::error::bad_version;  // unreachable: this is a response parser
+  }
+  void on_response_impl(int code, beast::string_view reason, int, error_code&) override {
+    r_.status = code;
+    r_.reason.assign(reason.data(), reason.size());
+  }
+  void on_field_impl(http::field name, beast::string_view, beast::string_view value, error_code&) override {
+    if (name == http::field::content_type && !seen_content_type_) {
+      seen_content_type_ = true;
+      r_.content_type.assign(value.data(), value.size());
+    }
+  }
+  void on_header_impl(error_code&) override {}
+  void on_body_init_impl(const boost::optional<std::uint64_t>& length, error_code&) override {
+    if (length) r_.body.reserve(static_cast<std::size_t>(std::min(*length, kMaxResponseBody)));
+  }
+  std::size_t on_body_impl(beast::string_view s, error_code&) override {
+    r_.body.append(s.data(), s.size());
+    return s.size();
+  }
+  void on_chunk_header_impl(std::uint64_t, beast::string_view, error_code&) override {}
+  std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view s, error_code&) override {
+    r_.body.append(s.data(), s.size());
+    return s.size();
+  }
+  void on_finish_impl(error_code&) override {}
+
+  Response& r_;
+  bool seen_content_type_ = false;
+};
+
 }  // namespace
+
+struct Call;
 
 // One TCP (or TLS over TCP) connection to the customer. The object is also the
 // pool slot: it counts against max_connections from the moment a call may
 // open it until the pool gives the slot up, even while its socket is closed.
+// Everything a call needs to run (timer, buffers, response storage) lives
+// here and is reused by every call the connection carries.
 class Connection {
  public:
-  Connection(asio::io_context& ioc, ssl::context* tls) : ioc_(ioc), tls_ctx_(tls), plain_(ioc), idle_timer(ioc) {
+  Connection(asio::io_context& ioc, ssl::context* tls) : ioc_(ioc), tls_ctx_(tls), plain_(ioc), timer(ioc) {
     reset();
   }
 
@@ -92,13 +162,12 @@ class Connection {
     used = false;
   }
 
-  template <class Message>
-  asio::awaitable<void> write(const Message& m, error_code& ec) {
-    if (tls_) co_await http::async_write(*tls_, m, use_awaitable_ec(ec));
-    else co_await http::async_write(plain_, m, use_awaitable_ec(ec));
+  template <class Buffers>
+  asio::awaitable<void> write(const Buffers& b, error_code& ec) {
+    if (tls_) co_await asio::async_write(*tls_, b, use_awaitable_ec(ec));
+    else co_await asio::async_write(plain_, b, use_awaitable_ec(ec));
   }
-  template <class Parser>
-  asio::awaitable<void> read(Parser& p, error_code& ec) {
+  asio::awaitable<void> read(ResponseParser& p, error_code& ec) {
     if (tls_) co_await http::async_read(*tls_, buffer, p, use_awaitable_ec(ec));
     else co_await http::async_read(plain_, buffer, p, use_awaitable_ec(ec));
   }
@@ -111,26 +180,43 @@ class Connection {
 
  public:
   beast::flat_buffer buffer;
-  asio::steady_timer idle_timer;
+  // The deadline of the call being served, or the idle timeout while parked.
+  asio::steady_timer timer;
+  std::string head;  // the per-call header lines of the current request
+  Response response;
+  std::shared_ptr<Call> call;    // being served, so abort() and stop() can reach it
   std::uint64_t idle_epoch = 0;  // bumped on entering and leaving the idle list
   bool used = false;             // has carried an exchange since it was connected
 };
 
-// One relay call, from start() until its coroutine has given its connection back.
+// One relay call. While it waits for a connection it holds only what the
+// request needs (the encoded body and its key), the callback and the
+// deadline; the queue's ordering hooks are intrusive, so queueing allocates
+// nothing. Timers, buffers and the coroutine belong to the connection.
 struct Call {
-  explicit Call(asio::io_context& ioc) : deadline(ioc), wake(ioc), resolver(ioc) {}
-
   std::weak_ptr<ClientImpl> owner;
-  http::request<http::string_body> request;
+  std::string body;  // JSON, encoded once; signed when the call starts on a connection
+  std::string key;   // Idempotency-Key
   StepCallback done;
-  asio::steady_timer deadline;
-  asio::steady_timer wake;           // parks the coroutine while it waits in the queue
-  tcp::resolver resolver;
-  std::shared_ptr<Connection> conn;  // in use, so abort() can close it
-  std::shared_ptr<Connection> granted;  // handed over by release() while queued
-  bool queued = false;
+  Clock::time_point deadline;
+  std::chrono::milliseconds budget{0};  // the deadline as given, for the failure reason
+  Connection* conn = nullptr;           // serving it, so abort() can close it
+  std::shared_ptr<Call> queued_ref;     // the queue's ownership while it waits
+  bi::list_member_hook<> fifo_hook;
+  bi::set_member_hook<> deadline_hook;
   bool completed = false;  // the caller has been (or is about to be) told the outcome
+  bool queued() const { return queued_ref != nullptr; }
 };
+
+namespace {
+struct EarlierDeadline {
+  bool operator()(const Call& a, const Call& b) const { return a.deadline < b.deadline; }
+};
+using Fifo = bi::list<Call, bi::member_hook<Call, bi::list_member_hook<>, &Call::fifo_hook>,
+                      bi::constant_time_size<true>>;
+using ByDeadline = bi::multiset<Call, bi::member_hook<Call, bi::set_member_hook<>, &Call::deadline_hook>,
+                                bi::compare<EarlierDeadline>>;
+}  // namespace
 
 // What one request/response exchange on a connection ended with.
 struct Exchange {
@@ -142,36 +228,65 @@ struct Exchange {
 class ClientImpl : public std::enable_shared_from_this<ClientImpl> {
  public:
   ClientImpl(asio::io_context& ioc, CustomerClientConfig cfg, CustomerUrl url, std::unique_ptr<ssl::context> tls)
-      : ioc_(ioc), cfg_(std::move(cfg)), url_(std::move(url)), tls_(std::move(tls)) {
+      : ioc_(ioc),
+        cfg_(std::move(cfg)),
+        url_(std::move(url)),
+        tls_(std::move(tls)),
+        signer_(cfg_.secret),
+        port_(std::to_string(url_.port)),
+        queue_timer_(ioc) {
     server_name_ = cfg_.tls_server_name.empty() ? url_.host : cfg_.tls_server_name;
+    // The constant part of every request, in the order Beast used to write it.
+    prefix_ = "POST " + url_.target + " HTTP/1.1\r\nHost: " + url_.host_header() +
+              "\r\nUser-Agent: ussdgw-relay/1\r\nContent-Type: application/json\r\nAccept: application/json\r\n";
+    error_code ec;
+    auto literal = asio::ip::make_address(url_.host, ec);
+    if (!ec) {
+      // Tunnel addresses are IP literals: no resolver round trip for them, ever.
+      literal_ = true;
+      endpoints_ = std::make_shared<const std::vector<tcp::endpoint>>(1, tcp::endpoint(literal, url_.port));
+    }
+    busy_.reserve(cfg_.max_connections);
   }
 
   CallHandle start(const StepRequest& req, std::chrono::milliseconds deadline, StepCallback done);
   void abort(const std::shared_ptr<Call>& call, RelayFailure why);
   void stop();
   CustomerClientStats stats() const {
-    return {open_, idle_.size(), waiters_.size(), active_.size(), opened_total_, stale_retries_};
+    std::size_t serving = 0;
+    for (const Connection* c : busy_)
+      if (c->call) ++serving;
+    return {open_,          idle_.size(),   waiters_.size(), waiters_.size() + serving,
+            opened_total_, stale_retries_, resolutions_};
   }
   const CustomerClientConfig& config() const { return cfg_; }
 
  private:
-  // Gives the connection (or only its slot) back when the call's coroutine
-  // leaves run(), on every path including exceptions.
-  struct Lease {
+  // Gives the connection (or only its slot) back when the serving coroutine
+  // ends, on every path including exceptions.
+  struct Worker {
     ClientImpl* pool;
     std::shared_ptr<Connection> conn;
-    bool reusable = false;
-    ~Lease() {
-      if (conn) pool->release(std::move(conn), reusable);
-    }
+    ~Worker() { pool->worker_done(std::move(conn)); }
   };
 
-  asio::awaitable<void> run(std::shared_ptr<Call> call);
-  asio::awaitable<std::shared_ptr<Connection>> acquire(const std::shared_ptr<Call>& call);
+  void spawn(std::shared_ptr<Connection> conn, std::shared_ptr<Call> call);
+  asio::awaitable<void> serve(std::shared_ptr<Connection> conn, std::shared_ptr<Call> call);
+  asio::awaitable<bool> run(Connection& conn, Call& call);
   asio::awaitable<std::optional<RelayFailure>> connect(Call& call, Connection& conn);
   asio::awaitable<Exchange> exchange(Call& call, Connection& conn);
+  void write_head(Connection& conn, const Call& call);
+  void arm_deadline(Connection& conn, const std::shared_ptr<Call>& call);
   void complete(Call& call, CallResult result);
-  void release(std::shared_ptr<Connection> conn, bool reusable);
+  static RelayFailure timeout(const Call& call);
+
+  void enqueue(std::shared_ptr<Call> call);
+  std::shared_ptr<Call> unqueue(Call& call);
+  std::shared_ptr<Call> next_waiter();
+  void arm_queue_timer(Clock::time_point at);
+  void expire_queued();
+
+  void worker_done(std::shared_ptr<Connection> conn);
   void park(std::shared_ptr<Connection> conn);
   void leave_idle(Connection& conn);
   void drop_idle(const std::shared_ptr<Connection>& conn, std::uint64_t epoch);
@@ -180,164 +295,179 @@ class ClientImpl : public std::enable_shared_from_this<ClientImpl> {
   CustomerClientConfig cfg_;
   CustomerUrl url_;
   std::unique_ptr<ssl::context> tls_;
+  RequestSigner signer_;
   std::string server_name_;
+  std::string prefix_;  // request line and the constant header fields
+  std::string port_;
+  bool literal_ = false;
+  // Where the customer is: set at construction for an IP literal, else by the
+  // first connect; dropped after a connect failure so the next one resolves
+  // again. Shared so a connect in progress keeps its copy.
+  std::shared_ptr<const std::vector<tcp::endpoint>> endpoints_;
 
   std::size_t open_ = 0;  // connection slots in use: idle + busy + connecting
   std::uint64_t opened_total_ = 0;
   std::uint64_t stale_retries_ = 0;
+  std::uint64_t resolutions_ = 0;
   std::vector<std::shared_ptr<Connection>> idle_;  // most recently used at the back
-  std::deque<std::shared_ptr<Call>> waiters_;
-  std::unordered_map<Call*, std::weak_ptr<Call>> active_;
+  std::vector<Connection*> busy_;                  // slots with a serving coroutine
+  Fifo waiters_;                                   // served in arrival order
+  ByDeadline by_deadline_;                         // the same calls, earliest deadline first
+  asio::steady_timer queue_timer_;                 // fires at the earliest queued deadline
+  Clock::time_point queue_timer_at_ = Clock::time_point::max();
   bool stopped_ = false;
 };
 
 CallHandle ClientImpl::start(const StepRequest& req, std::chrono::milliseconds deadline, StepCallback done) {
-  auto call = std::make_shared<Call>(ioc_);
+  auto tell = [this](StepCallback& cb, RelayFailure f) {
+    // Always through the event loop: the caller is inside start().
+    if (cb) asio::post(ioc_, [cb = std::move(cb), r = CallResult(std::move(f))]() mutable { cb(std::move(r)); });
+  };
+  if (stopped_) {
+    tell(done, failure(FailureKind::Cancelled, "client is shut down"));
+    return CallHandle();
+  }
+  std::shared_ptr<Connection> conn;
+  if (!idle_.empty()) {
+    conn = std::move(idle_.back());
+    idle_.pop_back();
+    leave_idle(*conn);
+  } else if (open_ < cfg_.max_connections) {
+    ++open_;
+    conn = std::make_shared<Connection>(ioc_, tls_.get());
+  } else if (waiters_.size() >= cfg_.max_queue) {
+    tell(done, failure(FailureKind::QueueFull, "all " + std::to_string(cfg_.max_connections) +
+                                                   " connections busy and " + std::to_string(cfg_.max_queue) +
+                                                   " calls already waiting"));
+    return CallHandle();
+  }
+
+  auto call = std::make_shared<Call>();
   call->owner = weak_from_this();
   call->done = std::move(done);
-
-  // Signed once: a retry on a fresh connection resends the very same octets.
-  std::string body = encode_step_request(req);
-  std::string timestamp = std::to_string(
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
-  auto& r = call->request;
-  r.method(http::verb::post);
-  r.target(url_.target);
-  r.version(11);
-  r.set(http::field::host, url_.host_header());
-  r.set(http::field::user_agent, "ussdgw-relay/1");
-  r.set(http::field::content_type, "application/json");
-  r.set(http::field::accept, "application/json");
-  r.set("Idempotency-Key", idempotency_key(req.session, req.step));
-  r.set("X-Ussdgw-Timestamp", timestamp);
-  r.set("X-Ussdgw-Signature", sign_request(cfg_.secret, timestamp, body));
-  r.keep_alive(true);
-  r.body() = std::move(body);
-  r.prepare_payload();
-
-  if (stopped_) {
-    complete(*call, failure(FailureKind::Cancelled, "client is shut down"));
-    return CallHandle(call);
-  }
-  active_.emplace(call.get(), call);
-  call->deadline.expires_after(deadline);
-  call->deadline.async_wait([weak = std::weak_ptr<Call>(call), deadline](error_code ec) {
-    if (ec) return;  // cancelled: the call completed first
-    auto c = weak.lock();
-    if (!c) return;
-    if (auto owner = c->owner.lock())
-      owner->abort(c, failure(FailureKind::Timeout, "no answer within " + std::to_string(deadline.count()) + " ms"));
-  });
-  asio::co_spawn(ioc_, run(call), [weak_self = weak_from_this(), call](std::exception_ptr e) {
-    if (!e) return;
-    // Nothing in run() should throw (errors travel as error_code); if it did
-    // anyway (bad_alloc), the caller must still hear about its call.
-    std::string what = "internal error";
-    try {
-      std::rethrow_exception(e);
-    } catch (const std::exception& ex) {
-      what += std::string(": ") + ex.what();
-    } catch (...) {
-    }
-    // The lease gave the connection back while unwinding; it may already
-    // serve another call, so forget it instead of closing it.
-    call->conn.reset();
-    if (auto self = weak_self.lock()) self->abort(call, failure(FailureKind::ConnectionLost, what));
-  });
-  return CallHandle(call);
+  call->body = encode_step_request(req);
+  call->key = idempotency_key(req.session, req.step);
+  call->deadline = Clock::now() + deadline;
+  call->budget = deadline;
+  CallHandle handle(call);
+  if (conn) spawn(std::move(conn), std::move(call));
+  else enqueue(std::move(call));
+  return handle;
 }
 
-// One relay call, top to bottom: get a connection, (re)connect if needed,
-// send, wait for the answer, give the connection back. The deadline and the
-// cancel handle act from outside through abort(), which closes whatever this
-// coroutine is waiting on; every co_await is therefore followed by a check
-// of call->completed.
-asio::awaitable<void> ClientImpl::run(std::shared_ptr<Call> call) {
+void ClientImpl::spawn(std::shared_ptr<Connection> conn, std::shared_ptr<Call> call) {
+  busy_.push_back(conn.get());
+  conn->call = std::move(call);
+  // Nothing in serve() should throw (errors travel as error_code); if it did
+  // anyway (bad_alloc), Worker fails the call being served and frees the slot.
+  asio::co_spawn(ioc_, serve(std::move(conn), nullptr), [](const std::exception_ptr&) {});
+}
+
+// A connection's working life: serve the call it was started for, then the
+// queued ones in arrival order, until the queue is empty; then park the
+// connection (or give up the slot). The deadline and the cancel handle act
+// from outside through abort(), which closes whatever the coroutine waits on;
+// every co_await is therefore followed by a check of call.completed.
+asio::awaitable<void> ClientImpl::serve(std::shared_ptr<Connection> conn, std::shared_ptr<Call> call) {
   auto self = shared_from_this();
-  struct Unregister {
-    ClientImpl* pool;
-    Call* call;
-    ~Unregister() { pool->active_.erase(call); }
-  } unregister{this, call.get()};
+  Worker worker{this, conn};
+  call = conn->call;  // set by spawn()
+  while (call) {
+    if (!call->completed) {
+      conn->call = call;
+      call->conn = conn.get();
+      arm_deadline(*conn, call);
+      const bool reusable = co_await run(*conn, *call);
+      conn->timer.cancel();
+      call->conn = nullptr;
+      if (!reusable) conn->reset();
+    }
+    conn->call.reset();
+    call = stopped_ ? nullptr : next_waiter();
+  }
+}
 
-  auto acquired = co_await acquire(call);
-  Lease lease{this, std::move(acquired)};
-  if (!lease.conn) co_return;  // completed while waiting: queue full, deadline or cancel
-  call->conn = lease.conn;
-
+// One call on its connection: (re)connect if needed, send, wait for the
+// answer. Completes the call; says whether the connection can carry another.
+asio::awaitable<bool> ClientImpl::run(Connection& conn, Call& call) {
+  // Signed once: a retry on a fresh connection resends the very same octets.
+  write_head(conn, call);
   // A kept-alive connection may have been closed by the customer just as it
   // was reused. The request is idempotent (Idempotency-Key), so that earns
   // exactly one more try on a fresh connection, inside the same deadline.
   Exchange x;
   for (int attempt = 0;; ++attempt) {
-    if (!lease.conn->is_open()) {
-      if (auto failed = co_await connect(*call, *lease.conn)) {
+    if (!conn.is_open()) {
+      auto failed = co_await connect(call, conn);
+      if (failed) {
         x.result = std::move(*failed);
         break;
       }
     }
-    x = co_await exchange(*call, *lease.conn);
-    if (!x.stale || attempt > 0 || call->completed) break;
+    x = co_await exchange(call, conn);
+    if (!x.stale || attempt > 0 || call.completed) break;
     ++stale_retries_;
-    lease.conn->reset();
+    conn.reset();
   }
-  call->conn.reset();
-  lease.reusable = x.reusable && !call->completed;
+  const bool reusable = x.reusable && !call.completed;
   if (x.stale) x.result = failure(FailureKind::ConnectionLost, "customer closed the connection without answering");
-  complete(*call, std::move(x.result));
+  complete(call, std::move(x.result));
+  co_return reusable;
 }
 
-asio::awaitable<std::shared_ptr<Connection>> ClientImpl::acquire(const std::shared_ptr<Call>& call) {
-  if (!idle_.empty()) {
-    auto conn = std::move(idle_.back());
-    idle_.pop_back();
-    leave_idle(*conn);
-    co_return conn;
-  }
-  if (open_ < cfg_.max_connections) {
-    ++open_;
-    co_return std::make_shared<Connection>(ioc_, tls_.get());
-  }
-  if (waiters_.size() >= cfg_.max_queue) {
-    complete(*call, failure(FailureKind::QueueFull, "all " + std::to_string(cfg_.max_connections) +
-                                                        " connections busy and " + std::to_string(cfg_.max_queue) +
-                                                        " calls already waiting"));
-    co_return nullptr;
-  }
-  call->queued = true;
-  waiters_.push_back(call);
-  call->wake.expires_at(asio::steady_timer::time_point::max());
-  error_code ec;
-  co_await call->wake.async_wait(use_awaitable_ec(ec));  // ends by release() or abort() cancelling it
-  auto conn = std::move(call->granted);
-  if (call->completed) {
-    // Aborted after release() had already handed us a connection: pass it on.
-    if (conn) release(std::move(conn), true);
-    co_return nullptr;
-  }
-  co_return conn;
+void ClientImpl::write_head(Connection& conn, const Call& call) {
+  char ts[24];
+  const auto secs =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  auto [ts_end, ts_ec] = std::to_chars(ts, ts + sizeof ts, secs);
+  const std::string_view timestamp(ts, static_cast<std::size_t>(ts_end - ts));
+  std::string& h = conn.head;
+  h.clear();
+  h += "Idempotency-Key: ";
+  h += call.key;
+  h += "\r\nX-Ussdgw-Timestamp: ";
+  h += timestamp;
+  h += "\r\nX-Ussdgw-Signature: ";
+  signer_.append_signature(h, timestamp, call.body);
+  h += "\r\nContent-Length: ";
+  append_number(h, call.body.size());
+  h += "\r\n\r\n";
+}
+
+void ClientImpl::arm_deadline(Connection& conn, const std::shared_ptr<Call>& call) {
+  conn.timer.expires_at(call->deadline);
+  conn.timer.async_wait([weak = std::weak_ptr<Call>(call)](error_code ec) {
+    if (ec) return;  // cancelled: the call finished first
+    auto c = weak.lock();
+    if (!c || c->completed) return;
+    if (auto owner = c->owner.lock()) owner->abort(c, timeout(*c));
+  });
+}
+
+RelayFailure ClientImpl::timeout(const Call& call) {
+  return failure(FailureKind::Timeout, "no answer within " + std::to_string(call.budget.count()) + " ms");
 }
 
 asio::awaitable<std::optional<RelayFailure>> ClientImpl::connect(Call& call, Connection& conn) {
   static const RelayFailure kAborted = failure(FailureKind::Cancelled, "aborted");
   ++opened_total_;
   error_code ec;
-  std::vector<tcp::endpoint> endpoints;
-  auto literal = asio::ip::make_address(url_.host, ec);
-  if (!ec) {
-    // Tunnel addresses are IP literals: no resolver round trip for them.
-    endpoints.emplace_back(literal, url_.port);
-  } else {
-    auto results =
-        co_await call.resolver.async_resolve(url_.host, std::to_string(url_.port), use_awaitable_ec(ec));
+  auto endpoints = endpoints_;
+  if (!endpoints) {
+    ++resolutions_;
+    tcp::resolver resolver(ioc_);
+    auto results = co_await resolver.async_resolve(url_.host, port_, use_awaitable_ec(ec));
     if (call.completed) co_return kAborted;
     if (ec) co_return failure(FailureKind::ConnectFailed, "resolving " + url_.host + ": " + ec.message());
-    for (const auto& entry : results) endpoints.push_back(entry.endpoint());
+    auto list = std::make_shared<std::vector<tcp::endpoint>>();
+    for (const auto& entry : results) list->push_back(entry.endpoint());
+    endpoints = std::move(list);
+    endpoints_ = endpoints;
   }
 
   std::string tried;
   ec = asio::error::host_not_found;
-  for (const auto& ep : endpoints) {
+  for (const auto& ep : *endpoints) {
     conn.close();
     co_await conn.socket().async_connect(ep, use_awaitable_ec(ec));
     if (call.completed) co_return kAborted;
@@ -347,6 +477,8 @@ asio::awaitable<std::optional<RelayFailure>> ClientImpl::connect(Call& call, Con
   }
   if (ec) {
     conn.close();
+    // The name may point elsewhere by now: look it up again next time.
+    if (!literal_ && endpoints_ == endpoints) endpoints_.reset();
     co_return failure(FailureKind::ConnectFailed, "connecting to " + tried);
   }
   error_code ignored;
@@ -371,7 +503,11 @@ asio::awaitable<Exchange> ClientImpl::exchange(Call& call, Connection& conn) {
   conn.used = true;
   Exchange x;
   error_code ec;
-  co_await conn.write(call.request, ec);
+  // Request line and constant fields (per client), this call's fields (per
+  // connection buffer), body (the call's): one gathered write, no copies.
+  const std::array<asio::const_buffer, 3> request{asio::buffer(prefix_), asio::buffer(conn.head),
+                                                  asio::buffer(call.body)};
+  co_await conn.write(request, ec);
   if (call.completed) co_return x;
   if (ec) {
     if (reused) x.stale = true;
@@ -379,9 +515,7 @@ asio::awaitable<Exchange> ClientImpl::exchange(Call& call, Connection& conn) {
     co_return x;
   }
 
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(kMaxResponseBody);
-  parser.header_limit(kMaxResponseHeader);
+  ResponseParser parser(conn.response);
   co_await conn.read(parser, ec);
   if (call.completed) co_return x;
   if (ec) {
@@ -393,15 +527,15 @@ asio::awaitable<Exchange> ClientImpl::exchange(Call& call, Connection& conn) {
     co_return x;
   }
 
-  auto& res = parser.get();
-  x.reusable = res.keep_alive();
-  const int status = static_cast<int>(res.result_int());
+  const Response& res = conn.response;
+  x.reusable = parser.keep_alive();
+  const int status = res.status;
   if (status < 200 || status > 299) {
-    x.result = failure(FailureKind::HttpStatus,
-                       "customer answered HTTP " + std::to_string(status) + " " + std::string(res.reason()), status);
+    x.result = failure(FailureKind::HttpStatus, "customer answered HTTP " + std::to_string(status) + " " + res.reason,
+                       status);
     co_return x;
   }
-  auto answer = parse_step_answer(sv(res[http::field::content_type]), res.body());
+  auto answer = parse_step_answer(res.content_type, res.body);
   if (!answer) {
     x.result = failure(FailureKind::BadResponse, answer.error(), status);
     co_return x;
@@ -413,7 +547,6 @@ asio::awaitable<Exchange> ClientImpl::exchange(Call& call, Connection& conn) {
 void ClientImpl::complete(Call& call, CallResult result) {
   if (call.completed) return;
   call.completed = true;
-  call.deadline.cancel();
   if (!call.done) return;
   // Always through the event loop: the caller may be inside cancel() or
   // start() and must not be re-entered.
@@ -423,32 +556,79 @@ void ClientImpl::complete(Call& call, CallResult result) {
 void ClientImpl::abort(const std::shared_ptr<Call>& call, RelayFailure why) {
   if (call->completed) return;
   complete(*call, std::move(why));
-  if (call->queued) {
-    waiters_.erase(std::find(waiters_.begin(), waiters_.end(), call));
-    call->queued = false;
-    call->wake.cancel();
-  }
-  call->resolver.cancel();
-  // The coroutine wakes up with operation_aborted and returns the slot; the
-  // socket is closed now, not when it gets there.
+  if (call->queued()) unqueue(*call);
+  // The serving coroutine wakes up with operation_aborted and carries on
+  // with the next call; the socket is closed now, not when it gets there.
   if (call->conn) call->conn->close();
 }
 
-void ClientImpl::release(std::shared_ptr<Connection> conn, bool reusable) {
+void ClientImpl::enqueue(std::shared_ptr<Call> call) {
+  Call& c = *call;
+  c.queued_ref = std::move(call);
+  waiters_.push_back(c);
+  by_deadline_.insert(c);
+  if (c.deadline < queue_timer_at_) arm_queue_timer(c.deadline);
+}
+
+std::shared_ptr<Call> ClientImpl::unqueue(Call& call) {
+  waiters_.erase(waiters_.iterator_to(call));
+  by_deadline_.erase(by_deadline_.iterator_to(call));
+  return std::move(call.queued_ref);
+}
+
+// The first waiter whose deadline has not passed; the ones that have are
+// failed on the way (the queue timer may not have run yet).
+std::shared_ptr<Call> ClientImpl::next_waiter() {
+  while (!waiters_.empty()) {
+    auto call = unqueue(waiters_.front());
+    if (call->deadline > Clock::now()) return call;
+    complete(*call, timeout(*call));
+  }
+  return nullptr;
+}
+
+// One timer for the whole queue, set to the earliest deadline in it. When the
+// call it was set for leaves the queue early the timer is left alone: it
+// fires, finds nothing due and moves on to the next deadline.
+void ClientImpl::arm_queue_timer(Clock::time_point at) {
+  queue_timer_at_ = at;
+  queue_timer_.expires_at(at);
+  queue_timer_.async_wait([weak = weak_from_this()](error_code ec) {
+    if (ec) return;  // moved to an earlier deadline, or shut down
+    if (auto self = weak.lock()) self->expire_queued();
+  });
+}
+
+void ClientImpl::expire_queued() {
+  queue_timer_at_ = Clock::time_point::max();
+  const auto now = Clock::now();
+  while (!by_deadline_.empty() && by_deadline_.begin()->deadline <= now) {
+    auto call = unqueue(*by_deadline_.begin());
+    complete(*call, timeout(*call));
+  }
+  if (!by_deadline_.empty() && !stopped_) arm_queue_timer(by_deadline_.begin()->deadline);
+}
+
+// The serving coroutine has ended (queue empty, shut down, or an exception):
+// park the connection or give its slot up.
+void ClientImpl::worker_done(std::shared_ptr<Connection> conn) {
+  if (auto call = std::move(conn->call)) {
+    // Only on an exception out of serve(): the caller must still hear about its call.
+    call->conn = nullptr;
+    if (!call->completed) {
+      conn->reset();
+      complete(*call, failure(FailureKind::ConnectionLost, "internal error"));
+    }
+  }
+  busy_.erase(std::find(busy_.begin(), busy_.end(), conn.get()));
   if (stopped_) {
     conn->close();
     --open_;
     return;
   }
-  if (!reusable) conn->reset();
-  // A waiting call takes the connection, or when it is closed just its slot,
-  // directly: queued calls are served in arrival order and never overtaken.
-  if (!waiters_.empty()) {
-    auto next = std::move(waiters_.front());
-    waiters_.pop_front();
-    next->queued = false;
-    next->granted = std::move(conn);
-    next->wake.cancel();
+  // Normally the queue is empty here; after an exception it may not be.
+  if (auto next = next_waiter()) {
+    spawn(std::move(conn), std::move(next));
     return;
   }
   if (conn->is_open()) park(std::move(conn));
@@ -459,8 +639,8 @@ void ClientImpl::park(std::shared_ptr<Connection> conn) {
   const std::uint64_t epoch = ++conn->idle_epoch;
   idle_.push_back(conn);
   std::weak_ptr<ClientImpl> weak = weak_from_this();
-  conn->idle_timer.expires_after(cfg_.idle_timeout);
-  conn->idle_timer.async_wait([weak, conn, epoch](error_code ec) {
+  conn->timer.expires_after(cfg_.idle_timeout);
+  conn->timer.async_wait([weak, conn, epoch](error_code ec) {
     if (ec) return;  // cancelled: taken by a call, or shut down
     if (auto self = weak.lock()) self->drop_idle(conn, epoch);
   });
@@ -475,7 +655,7 @@ void ClientImpl::park(std::shared_ptr<Connection> conn) {
 
 void ClientImpl::leave_idle(Connection& conn) {
   ++conn.idle_epoch;
-  conn.idle_timer.cancel();
+  conn.timer.cancel();
   error_code ignored;
   conn.socket().cancel(ignored);  // ends the readability watch
 }
@@ -486,16 +666,21 @@ void ClientImpl::drop_idle(const std::shared_ptr<Connection>& conn, std::uint64_
   if (it == idle_.end()) return;
   idle_.erase(it);
   leave_idle(*conn);
-  release(conn, false);
+  conn->reset();
+  // A closed connection is still a slot: a waiting call may take it.
+  if (auto next = next_waiter()) spawn(conn, std::move(next));
+  else --open_;
 }
 
 void ClientImpl::stop() {
   if (stopped_) return;
   std::vector<std::shared_ptr<Call>> calls;
-  for (auto& [ptr, weak] : active_)
-    if (auto c = weak.lock()) calls.push_back(std::move(c));
+  for (Call& c : waiters_) calls.push_back(c.queued_ref);
+  for (Connection* conn : busy_)
+    if (conn->call) calls.push_back(conn->call);
   for (auto& c : calls) abort(c, failure(FailureKind::Cancelled, "client shut down"));
   stopped_ = true;
+  queue_timer_.cancel();
   for (auto& conn : idle_) {
     leave_idle(*conn);
     conn->close();

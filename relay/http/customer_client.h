@@ -61,6 +61,9 @@ struct CustomerClientStats {
   std::size_t active_calls = 0;      // started and not yet finished internally
   std::uint64_t connections_opened = 0;
   std::uint64_t stale_retries = 0;   // reused connection found dead, step resent on a fresh one
+  // DNS lookups of the URL host: one on the first connect, then one after
+  // every connect failure (IP literals are never looked up).
+  std::uint64_t name_resolutions = 0;
 };
 
 namespace detail {

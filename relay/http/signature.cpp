@@ -55,6 +55,40 @@ std::string hmac_parts(std::string_view key, std::initializer_list<std::string_v
 
 }  // namespace
 
+void RequestSigner::CtxDeleter::operator()(EVP_MAC_CTX* c) const { EVP_MAC_CTX_free(c); }
+
+RequestSigner::RequestSigner(std::string_view secret) : secret_(secret) {
+  ctx_.reset(EVP_MAC_CTX_new(hmac_algorithm()));
+  char digest[] = "SHA256";
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0), OSSL_PARAM_construct_end()};
+  static const unsigned char kEmpty = 0;
+  const auto* k = secret.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(secret.data());
+  if (ctx_ && !EVP_MAC_init(ctx_.get(), k, secret.size(), params)) ctx_.reset();
+}
+
+RequestSigner::~RequestSigner() = default;
+
+void RequestSigner::append_signature(std::string& out, std::string_view timestamp, std::string_view body) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  // A null key re-initialises HMAC with the key already set (OpenSSL 3).
+  if (ctx_ && EVP_MAC_init(ctx_.get(), nullptr, 0, nullptr)) {
+    bool ok = true;
+    for (std::string_view part : {timestamp, std::string_view("."), body})
+      ok = ok && EVP_MAC_update(ctx_.get(), reinterpret_cast<const unsigned char*>(part.data()), part.size());
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    std::size_t len = 0;
+    if (ok && EVP_MAC_final(ctx_.get(), mac, &len, sizeof mac)) {
+      out += "sha256=";
+      for (std::size_t i = 0; i < len; ++i) {
+        out.push_back(kHex[mac[i] >> 4]);
+        out.push_back(kHex[mac[i] & 0x0f]);
+      }
+      return;
+    }
+  }
+  out += sign_request(secret_, timestamp, body);
+}
+
 std::string canonical_string(std::string_view timestamp, std::string_view body) {
   std::string s;
   s.reserve(timestamp.size() + 1 + body.size());

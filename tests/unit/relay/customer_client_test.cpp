@@ -389,3 +389,90 @@ TEST_CASE("configuration errors name the key") {
   REQUIRE_FALSE(bad_ca.ok());
   CHECK(bad_ca.error().find("/nonexistent/ca.pem") != std::string::npos);
 }
+
+TEST_CASE("a queued call's deadline fires while every connection is busy, earliest deadline first") {
+  asio::io_context ioc;
+  auto server = start_server(ioc);
+  server->set_behaviour(DemoBehaviour::AnswerAtOnce);
+  server->set_delay(3s);
+  auto client = make_client(ioc, server->url(), [](CustomerClientConfig& c) { c.max_connections = 1; });
+
+  std::optional<CallResult> busy, late, early;
+  CallHandle h_busy = client->start(sample_step("gw1-30", 1, "*100#"), 20s, [&](CallResult r) { busy = r; });
+  CallHandle h_late = client->start(sample_step("gw1-31", 1, "*100#"), 20s, [&](CallResult r) { late = r; });
+  const auto began = std::chrono::steady_clock::now();
+  client->start(sample_step("gw1-32", 1, "*100#"), 150ms, [&](CallResult r) { early = r; });
+  CHECK(client->stats().queued_calls == 2);
+
+  REQUIRE(run_until(ioc, [&] { return early.has_value(); }));
+  const auto waited = std::chrono::steady_clock::now() - began;
+  CHECK(waited >= 150ms);
+  CHECK(waited < 2s);  // long before the busy connection is free again
+  REQUIRE_FALSE(early->ok());
+  CHECK(early->error().kind == FailureKind::Timeout);
+  CHECK(early->error().reason.find("150 ms") != std::string::npos);
+  CHECK_FALSE(busy.has_value());
+  CHECK_FALSE(late.has_value());  // queued earlier, but its deadline is later
+  CHECK(client->stats().queued_calls == 1);
+  CHECK(client->stats().open_connections == 1);
+
+  h_late.cancel();
+  h_busy.cancel();
+  REQUIRE(run_until(ioc, [&] { return busy && late && client->stats().active_calls == 0; }));
+  CHECK(late->error().kind == FailureKind::Cancelled);
+  CHECK(busy->error().kind == FailureKind::Cancelled);
+}
+
+TEST_CASE("a customer host name is resolved once, and again after a connect failure") {
+  asio::io_context ioc;
+  const std::uint16_t port = unused_port(ioc);
+  auto client = make_client(ioc, "http://localhost:" + std::to_string(port) + "/ussd");
+
+  std::unique_ptr<DemoCustomerServer> server;
+  run_story(ioc, [&]() -> asio::awaitable<void> {
+    CallResult down = co_await client->call(sample_step("gw1-40", 1, "*100#"), 2s);
+    REQUIRE_FALSE(down.ok());
+    CHECK(down.error().kind == FailureKind::ConnectFailed);
+    CHECK(client->stats().name_resolutions == 1);
+  });
+
+  DemoServerConfig cfg;
+  cfg.port = port;
+  server = start_server(ioc, cfg);
+  server->set_behaviour(DemoBehaviour::AnswerAtOnce);
+  run_story(ioc, [&]() -> asio::awaitable<void> {
+    CallResult up = co_await client->call(sample_step("gw1-41", 1, "*100#"), 2s);
+    CHECK_MESSAGE(up.ok(), (up.ok() ? "" : up.error().reason));
+    CHECK(client->stats().name_resolutions == 2);  // looked up again after the failure
+  });
+
+  // A new connection (the customer dropped the kept-alive one) uses the cached address.
+  server->drop_connections();
+  REQUIRE(run_until(ioc, [&] { return client->stats().open_connections == 0; }));
+  run_story(ioc, [&]() -> asio::awaitable<void> {
+    CallResult again = co_await client->call(sample_step("gw1-42", 1, "*100#"), 2s);
+    CHECK(again.ok());
+  });
+  CHECK(client->stats().connections_opened == 3);
+  CHECK(client->stats().name_resolutions == 2);
+}
+
+TEST_CASE("an IP literal is never resolved") {
+  asio::io_context ioc;
+  auto server = start_server(ioc);
+  server->set_behaviour(DemoBehaviour::AnswerAtOnce);
+  auto client = make_client(ioc, server->url());
+  run_story(ioc, [&]() -> asio::awaitable<void> {
+    CHECK((co_await client->call(sample_step("gw1-43", 1, "*100#"), 2s)).ok());
+  });
+  CHECK(client->stats().name_resolutions == 0);
+}
+
+TEST_CASE("the reusable signer signs exactly like sign_request") {
+  RequestSigner signer(kSecret);
+  for (const char* body : {"{}", "{\"session_id\":\"a\"}", ""}) {
+    std::string out = "x";
+    signer.append_signature(out, "1700000000", body);
+    CHECK(out == "x" + sign_request(kSecret, "1700000000", body));
+  }
+}

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 
 #include "storage/batch_flusher.h"
 #include "storage/sqlite_session_store.h"
@@ -323,6 +324,12 @@ TEST_CASE("throughput of batched two-step sessions" * doctest::skip()) {
   using std::chrono::steady_clock;
   constexpr int kSessions = 200'000;
   auto seconds = [](steady_clock::duration d) { return std::chrono::duration<double>(d).count(); };
+  // CPU time of the calling thread (user + system), in seconds.
+  auto thread_cpu = [] {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+  };
 
   SUBCASE("writer alone: one flush of a queue of sessions") {
     TempDir dir;
@@ -331,14 +338,18 @@ TEST_CASE("throughput of batched two-step sessions" * doctest::skip()) {
     SqliteSessionStore store(o);
     constexpr int kBatch = 2000;  // sessions per flush, i.e. 8000 records
     double flushing = 0;
+    double cpu = 0;
     for (int done = 0; done < kSessions; done += kBatch) {
       for (int i = 0; i < kBatch; ++i) two_step_session(store, done + i);
       auto t0 = steady_clock::now();
+      double c0 = thread_cpu();
       CHECK(store.flush().written == 4u * kBatch);
+      cpu += thread_cpu() - c0;
       flushing += seconds(steady_clock::now() - t0);
     }
-    std::printf("flush only: %d sessions in %.3f s of flush(): %.0f sessions/s (%.0f rows/s)\n", kSessions,
-                flushing, kSessions / flushing, 3.0 * kSessions / flushing);
+    std::printf("flush only: %d sessions in %.3f s of flush(): %.0f sessions/s (%.0f rows/s);"
+                " flush() CPU %.2f us per session\n",
+                kSessions, flushing, kSessions / flushing, 3.0 * kSessions / flushing, 1e6 * cpu / kSessions);
   }
 
   SUBCASE("end to end: producer thread queues, BatchFlusher writes every 20 ms") {
@@ -348,17 +359,24 @@ TEST_CASE("throughput of batched two-step sessions" * doctest::skip()) {
     o.max_pending = 10'000'000;
     SqliteSessionStore store(o);
     std::size_t written = 0;
+    double flusher_cpu = 0;  // the flusher thread's CPU time at its last report
     std::vector<double> enqueue_us;
     enqueue_us.reserve(kSessions);
     auto t0 = steady_clock::now();
+    double producer_cpu0 = thread_cpu();
+    double producer_cpu = 0;
     {
-      BatchFlusher flusher(store, 20ms, [&](const FlushReport& r) { written += r.written; });
+      BatchFlusher flusher(store, 20ms, [&](const FlushReport& r) {
+        written += r.written;
+        flusher_cpu = thread_cpu();
+      });
       store.set_batch_ready_callback([&] { flusher.notify(); });
       for (int i = 0; i < kSessions; ++i) {
         auto s = steady_clock::now();
         two_step_session(store, i);
         enqueue_us.push_back(std::chrono::duration<double, std::micro>(steady_clock::now() - s).count());
       }
+      producer_cpu = thread_cpu() - producer_cpu0;
     }
     double elapsed = seconds(steady_clock::now() - t0);
     store.set_batch_ready_callback({});
@@ -370,5 +388,7 @@ TEST_CASE("throughput of batched two-step sessions" * doctest::skip()) {
                 " session (4 calls) p50 %.2f us, p99 %.2f us, p99.9 %.2f us, max %.0f us\n",
                 kSessions, elapsed, kSessions / elapsed, 3.0 * kSessions / elapsed, pct(0.5), pct(0.99), pct(0.999),
                 enqueue_us.back());
+    std::printf("end to end: CPU per session: flusher thread %.2f us, queueing thread %.2f us\n",
+                1e6 * flusher_cpu / kSessions, 1e6 * producer_cpu / kSessions);
   }
 }

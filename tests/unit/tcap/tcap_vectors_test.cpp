@@ -254,7 +254,10 @@ TEST_CASE("go-tcap DER vectors 1-20 re-encode byte for byte") {
     return;
   }
   int n = 0;
-  for (const auto& [name, bytes] : vec) {
+  for (const auto& entry : vec) {
+    // Not a structured binding: clang 14 cannot capture one (CAPTURE is a lambda).
+    const auto& name = entry.first;
+    const auto& bytes = entry.second;
     if (name.rfind("tcap_stream_", 0) == 0) continue;  // the two indefinite-length ones
     CAPTURE(name);
     auto m = tcap::decode_message(span(bytes));
