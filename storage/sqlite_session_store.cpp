@@ -1,3 +1,10 @@
+// g++ 12 at -O2 reports std::optional<std::string_view> members of
+// StartTexts as "may be used uninitialized" when they are appended: the
+// long-standing false positive of GCC bug 80635 (optional's payload is only
+// read when engaged). Kept local to this file.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include "storage/sqlite_session_store.h"
 
 #include <atomic>
