@@ -61,68 +61,62 @@ struct Figure {
 
 int g_rounds = 31;
 
-// Median over rounds of the mean time per call; each round runs long enough
-// (~10 ms) that the clock's resolution does not matter.
+// Iterations per round: enough that a round lasts ~10 ms, so the clock's
+// resolution does not matter.
 template <class F>
-Figure measure(const char* name, F&& f) {
+std::size_t calibrate(F& f) {
   for (int i = 0; i < 2000; ++i) f();
   std::size_t iters = 1000;
   for (;;) {
     auto t0 = std::chrono::steady_clock::now();
     for (std::size_t i = 0; i < iters; ++i) f();
-    auto dt = std::chrono::steady_clock::now() - t0;
-    if (dt > std::chrono::milliseconds(10)) break;
+    if (std::chrono::steady_clock::now() - t0 > std::chrono::milliseconds(10)) return iters;
     iters *= 2;
   }
-  std::vector<double> ns;
-  for (int r = 0; r < g_rounds; ++r) {
-    auto t0 = std::chrono::steady_clock::now();
-    for (std::size_t i = 0; i < iters; ++i) f();
-    auto dt = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count();
-    ns.push_back(dt / static_cast<double>(iters));
-  }
-  std::sort(ns.begin(), ns.end());
+}
+
+// Mean ns per call over one round.
+template <class F>
+double round_ns(F& f, std::size_t iters) {
+  auto t0 = std::chrono::steady_clock::now();
+  for (std::size_t i = 0; i < iters; ++i) f();
+  return std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count() /
+         static_cast<double>(iters);
+}
+
+template <class F>
+double allocs_per_call(F& f) {
   std::size_t a0 = g_allocs.load();
-  constexpr int kAllocRuns = 1000;
-  for (int i = 0; i < kAllocRuns; ++i) f();
-  double allocs = static_cast<double>(g_allocs.load() - a0) / kAllocRuns;
-  return Figure{name, ns[ns.size() / 2], allocs};
+  for (int i = 0; i < 1000; ++i) f();
+  return static_cast<double>(g_allocs.load() - a0) / 1000;
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+// Median over rounds of the mean time per call.
+template <class F>
+Figure measure(const char* name, F&& f) {
+  std::size_t iters = calibrate(f);
+  std::vector<double> ns;
+  for (int r = 0; r < g_rounds; ++r) ns.push_back(round_ns(f, iters));
+  return Figure{name, median(ns), allocs_per_call(f)};
 }
 
 // The baseline and the comparison it judges, measured in alternating rounds
 // so that both see the same machine load (this is a shared 2-core machine).
 template <class A, class B>
 std::pair<Figure, Figure> measure_pair(const char* name_a, A&& a, const char* name_b, B&& b) {
-  for (int i = 0; i < 2000; ++i) {
-    a();
-    b();
-  }
-  std::size_t iters = 1000;
-  for (;;) {
-    auto t0 = std::chrono::steady_clock::now();
-    for (std::size_t i = 0; i < iters; ++i) a();
-    if (std::chrono::steady_clock::now() - t0 > std::chrono::milliseconds(10)) break;
-    iters *= 2;
-  }
+  calibrate(b);  // warm-up
+  std::size_t iters = calibrate(a);
   std::vector<double> na, nb;
-  auto round = [&](auto& f, std::vector<double>& into) {
-    auto t0 = std::chrono::steady_clock::now();
-    for (std::size_t i = 0; i < iters; ++i) f();
-    into.push_back(std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count() /
-                   static_cast<double>(iters));
-  };
   for (int r = 0; r < g_rounds; ++r) {
-    round(a, na);
-    round(b, nb);
+    na.push_back(round_ns(a, iters));
+    nb.push_back(round_ns(b, iters));
   }
-  std::sort(na.begin(), na.end());
-  std::sort(nb.begin(), nb.end());
-  auto allocs = [](auto& f) {
-    std::size_t a0 = g_allocs.load();
-    for (int i = 0; i < 1000; ++i) f();
-    return static_cast<double>(g_allocs.load() - a0) / 1000;
-  };
-  return {Figure{name_a, na[na.size() / 2], allocs(a)}, Figure{name_b, nb[nb.size() / 2], allocs(b)}};
+  return {Figure{name_a, median(na), allocs_per_call(a)}, Figure{name_b, median(nb), allocs_per_call(b)}};
 }
 
 [[noreturn]] void die(const char* what) {
