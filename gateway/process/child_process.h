@@ -18,23 +18,32 @@ extern char** environ;
 
 namespace ussdgw::process {
 
+struct SpawnOptions {
+  bool search_path = false;  // args[0] is a name looked up in PATH
+  bool append = false;       // append to the output files instead of truncating
+};
+
 class ChildProcess {
  public:
   // Exit status of wait() when the child did not end in time (it is killed).
   static constexpr int kTimedOut = -1000;
 
-  // args[0] is a path (or a name looked up in PATH when `search_path`).
-  // `out` empty: the child writes to our standard output.
-  ChildProcess(std::vector<std::string> args, const std::string& out, const std::string& err, bool search_path = false) {
+  // args[0] is a path (or a name, see SpawnOptions). `out` empty: the child
+  // writes to our standard output; `err` equal to `out`: both go to one file.
+  ChildProcess(std::vector<std::string> args, const std::string& out, const std::string& err, SpawnOptions opt = {}) {
+    const int mode = O_WRONLY | O_CREAT | (opt.append ? O_APPEND : O_TRUNC);
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    if (!out.empty()) posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (!out.empty()) posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), mode, 0644);
+    if (!out.empty() && err == out)
+      posix_spawn_file_actions_adddup2(&fa, 1, 2);
+    else
+      posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), mode, 0644);
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
-    int rc = search_path ? posix_spawnp(&pid_, argv[0], &fa, nullptr, argv.data(), environ)
+    int rc = opt.search_path ? posix_spawnp(&pid_, argv[0], &fa, nullptr, argv.data(), environ)
                          : posix_spawn(&pid_, argv[0], &fa, nullptr, argv.data(), environ);
     if (rc != 0) pid_ = -1;
     posix_spawn_file_actions_destroy(&fa);

@@ -11,12 +11,8 @@
 #pragma once
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
-#include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -24,14 +20,14 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "gateway/process/child_process.h"
 #include "gateway/ss7/types.h"
-
-extern char** environ;
 
 namespace ussdgw::ss7 {
 
@@ -108,30 +104,21 @@ class StpProcess {
 
   // Starts osmo-stp and waits until its IPA port accepts connections.
   bool start(std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
-    if (pid_ > 0) return true;
+    if (proc_) return true;
     std::string cfg = (dir_ / "osmo-stp.cfg").string();
     std::string log = (dir_ / "osmo-stp.log").string();
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    std::vector<std::string> args{"osmo-stp", "-c", cfg};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    int rc = posix_spawnp(&pid_, "osmo-stp", &fa, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0) {
-      pid_ = -1;
+    // One log across restarts: appended, stdout and stderr together.
+    proc_ = std::make_unique<process::ChildProcess>(std::vector<std::string>{"osmo-stp", "-c", cfg}, log, log,
+                                                    process::SpawnOptions{true, true});
+    if (!proc_->started()) {
+      proc_.reset();
       return false;
     }
     auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {
       if (port_open(ipa_port_)) return true;
-      int status;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {  // died (bad config?)
-        pid_ = -1;
+      if (!proc_->running()) {  // died (bad config?)
+        proc_.reset();
         return false;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -140,20 +127,14 @@ class StpProcess {
   }
 
   // SIGKILL, like a crash: peers see their TCP connection reset.
-  void stop() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGKILL);
-    int status;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-  }
+  void stop() { proc_.reset(); }
 
   bool restart() {
     stop();
     return start();
   }
 
-  [[nodiscard]] bool running() const { return pid_ > 0; }
+  [[nodiscard]] bool running() const { return proc_ != nullptr; }
   [[nodiscard]] std::uint16_t ipa_port() const { return ipa_port_; }
   [[nodiscard]] std::uint16_t vty_port() const { return vty_port_; }
   [[nodiscard]] const std::filesystem::path& dir() const { return dir_; }
@@ -193,7 +174,7 @@ class StpProcess {
   std::filesystem::path dir_;
   std::uint16_t ipa_port_ = 0;
   std::uint16_t vty_port_ = 0;
-  pid_t pid_ = -1;
+  std::unique_ptr<process::ChildProcess> proc_;
 };
 
 }  // namespace ussdgw::ss7
