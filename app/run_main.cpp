@@ -9,7 +9,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "config/config.h"
-#include "gateway/process/gateway.h"
+#include "app/gateway.h"
 
 namespace ussdgw::app {
 namespace {

@@ -77,6 +77,23 @@ stop_pid() {
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
+# osmo-stp 1.6 ignores the VTY port and always listens on ADDR:4239, so each
+# osmo-stp gets a 127.0.0.0/8 address of its own whose port 4239 is free.
+free_vty_address() {
+  python3 -c '
+import random, socket
+for _ in range(64):
+    a = "127.%d.%d.%d" % tuple(random.randint(1, 254) for _ in range(3))
+    s = socket.socket()
+    try:
+        s.bind((a, 4239)); print(a); break
+    except OSError:
+        pass
+    finally:
+        s.close()
+else:
+    raise SystemExit("no free VTY address in 127.0.0.0/8")'
+}
 wait_port() {  # port timeout_s
   local i
   for i in $(seq 1 $(($2 * 20))); do
@@ -136,7 +153,7 @@ start_customer() {
 start_stp() {
   local name=$1 vty
   STP_PORT=$(free_port)
-  vty=$(free_port)
+  vty=$(free_vty_address)
   cat >"$WORK/$name.cfg" <<EOF
 log stderr
  logging filter all 1
@@ -145,7 +162,7 @@ log stderr
  logging level set-all error
 line vty
  no login
- bind 127.0.0.1 $vty
+ bind $vty 4239
 cs7 instance 0
  point-code 0.0.3
  listen ipa $STP_PORT

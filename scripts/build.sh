@@ -17,7 +17,7 @@ case "$flavour" in
     # pieces run their own integration tests in the release build.
     cmake -S . -B build-asan "${gen[@]}" -DCMAKE_BUILD_TYPE=Debug -DUSSDGW_SANITIZE=ON \
       -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ >/dev/null
-    cmake --build build-asan -j "$jobs" --target ${ASAN_TARGETS:-test_common test_sccp test_tcap test_ussd test_sms} ;;
+    cmake --build build-asan -j "$jobs" --target ${ASAN_TARGETS:-test_common test_gateway_codec test_ussd_codec test_hlr-sms_codec} ;;
   fuzz)
     cmake -S . -B build-fuzz "${gen[@]}" -DCMAKE_BUILD_TYPE=Debug -DUSSDGW_FUZZ=ON \
       -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ >/dev/null

@@ -1,5 +1,5 @@
-// Result type for codecs: a value or an error naming what was wrong and where.
-// C++20 has no std::expected; this is the small subset the codecs need.
+// Result type for codecs: a value or an error naming what was wrong and where
+// (the codec's instance of the one Expected, ussdgw/expected.h).
 #pragma once
 
 #include <cstddef>
@@ -8,6 +8,8 @@
 #include <string>
 #include <utility>
 #include <variant>
+
+#include "ussdgw/expected.h"
 
 namespace ussdgw {
 
@@ -29,27 +31,10 @@ struct Error {
   }
 };
 
+// A codec result: the value, or an Error naming the octet.
 template <class T>
-class [[nodiscard]] Result {
- public:
-  Result(T v) : v_(std::in_place_index<0>, std::move(v)) {}  // NOLINT: implicit by design
-  Result(Error e) : v_(std::in_place_index<1>, e) {}         // NOLINT
-  [[nodiscard]] bool ok() const { return v_.index() == 0; }
-  explicit operator bool() const { return ok(); }
-  T& value() & { return std::get<0>(v_); }
-  const T& value() const& { return std::get<0>(v_); }
-  T&& value() && { return std::get<0>(std::move(v_)); }
-  T* operator->() { return &std::get<0>(v_); }
-  const T* operator->() const { return &std::get<0>(v_); }
-  T& operator*() & { return std::get<0>(v_); }
-  const T& operator*() const& { return std::get<0>(v_); }
-  [[nodiscard]] const Error& error() const { return std::get<1>(v_); }
+using Result = Expected<T, Error>;
 
- private:
-  std::variant<T, Error> v_;
-};
-
-struct Ok {};
 using Status = Result<Ok>;
 
 // Propagate an error from a Result-returning expression.

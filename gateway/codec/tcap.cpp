@@ -351,30 +351,6 @@ Result<Bytes> encode_impl(std::span<std::uint8_t> out, const Message& m, std::sp
 
 }  // namespace
 
-// ------------------------------------------------------------ TransactionId
-
-std::optional<TransactionId> TransactionId::from_bytes(Bytes b) {
-  if (b.empty() || b.size() > 4) return std::nullopt;
-  TransactionId t;
-  std::copy(b.begin(), b.end(), t.octets_.begin());
-  t.size_ = b.size();
-  return t;
-}
-
-TransactionId TransactionId::from_u32(std::uint32_t v, std::size_t size) {
-  if (size < 1 || size > 4) size = 4;
-  TransactionId t;
-  for (std::size_t i = 0; i < size; ++i) t.octets_[i] = static_cast<std::uint8_t>(v >> (8 * (size - 1 - i)));
-  t.size_ = size;
-  return t;
-}
-
-std::uint32_t TransactionId::value() const {
-  std::uint32_t v = 0;
-  for (std::size_t i = 0; i < size_; ++i) v = (v << 8) | octets_[i];
-  return v;
-}
-
 // ------------------------------------------------------------ names
 
 const char* to_string(MessageType t) {

@@ -30,42 +30,19 @@
 #include <variant>
 
 #include "ussdgw/ber.h"
+#include "ussdgw/ids.h"
 #include "ussdgw/result.h"
 
 namespace ussdgw::tcap {
 
 // ---------------------------------------------------------------- identifiers
 
-// OrigTransactionID / DestTransactionID: OCTET STRING SIZE (1..4) (Q.773 §4.2.1).
-// Real traffic uses 4 octets; 3-octet ids exist (XUDT from an operator, vector S13 #2),
-// so the octet count is kept and re-encoded as received.
-class TransactionId {
- public:
-  constexpr TransactionId() = default;
-  // nullopt when the size is not 1..4 octets.
-  static std::optional<TransactionId> from_bytes(Bytes b);
-  // Big-endian value in `size` octets (1..4; other sizes are clamped to 4).
-  static TransactionId from_u32(std::uint32_t v, std::size_t size = 4);
+// OrigTransactionID / DestTransactionID (Q.773 §4.2.1): one type for the
+// whole project, in ussdgw/ids.h.
+using ussdgw::TransactionId;
 
-  [[nodiscard]] Bytes bytes() const { return {octets_.data(), size_}; }
-  [[nodiscard]] std::size_t size() const { return size_; }
-  // Big-endian value of the octets (a 3-octet id 03b5d7 gives 0x03b5d7).
-  [[nodiscard]] std::uint32_t value() const;
-
-  friend bool operator==(const TransactionId& a, const TransactionId& b) {
-    return a.size_ == b.size_ && a.octets_ == b.octets_;
-  }
-
- private:
-  std::array<std::uint8_t, 4> octets_{};
-  std::size_t size_ = 0;
-};
-
-// InvokeIdType ::= INTEGER (-128..127) (Q.773 §4.2.2.1).
-struct InvokeId {
-  std::int8_t value = 0;
-  friend bool operator==(const InvokeId&, const InvokeId&) = default;
-};
+// InvokeIdType ::= INTEGER (-128..127) (Q.773 §4.2.2.1), in ussdgw/ids.h.
+using ussdgw::InvokeId;
 
 // OPERATION / ERROR codes (Q.773 §4.2.2): CHOICE { localValue INTEGER, globalValue OBJECT IDENTIFIER }.
 // A global code is kept as the raw OID contents (a span into the message when decoded).

@@ -4,7 +4,7 @@
 //
 // Decoding returns views into the caller's buffer plus fixed-capacity values
 // (no heap). Text is handed out as UTF-8 (GSM 7-bit default alphabet and UCS2
-// via ussd/codec/gsm7.h). Encoders write SMS-DELIVER (towards a SIM) and
+// via common/ussdgw/gsm7.h). Encoders write SMS-DELIVER (towards a SIM) and
 // SMS-SUBMIT into a caller buffer and report when it is too small.
 #pragma once
 
@@ -16,7 +16,7 @@
 #include <string_view>
 #include <variant>
 
-#include "ussd/codec/gsm7.h"
+#include "ussdgw/gsm7.h"
 #include "ussdgw/fixed_string.h"
 #include "ussdgw/result.h"
 

@@ -21,9 +21,9 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
-#include "gateway/process/child_process.h"
-#include "gateway/ss7/stp_process.h"
-#include "relay/http/demo_customer_server.h"
+#include "tools/support/child_process.h"
+#include "tools/support/stp_process.h"
+#include "tools/customer_demo/demo_customer_server.h"
 
 namespace ussdgw::e2e {
 

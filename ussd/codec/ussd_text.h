@@ -12,7 +12,7 @@
 #include <span>
 #include <string_view>
 
-#include "ussd/codec/gsm7.h"
+#include "ussdgw/gsm7.h"
 #include "ussdgw/fixed_string.h"
 #include "ussdgw/result.h"
 
