@@ -292,8 +292,14 @@ TEST_CASE("malformed transaction portion: P-Abort with the decoder's cause, only
     CHECK(m.dtid->value() == 0x01020304);
     CHECK(*m.p_abort_cause == tcap::PAbortCause::BadlyFormattedTransactionPortion);
   }
-  SUBCASE("unrecognized message type: no otid readable, discarded") {
+  SUBCASE("unrecognized message type with a readable otid: unrecognizedMessageType (issue 7 #1)") {
     f.receive(hex("6906480401020304"));
+    auto m = f.last();
+    CHECK(m.dtid->value() == 0x01020304);
+    CHECK(*m.p_abort_cause == tcap::PAbortCause::UnrecognizedMessageType);
+  }
+  SUBCASE("unrecognized message type, no otid readable: discarded") {
+    f.receive(hex("6906490401020304"));
     CHECK(f.sent.empty());
   }
   CHECK(f.user.begins.empty());
