@@ -233,8 +233,8 @@ class DialogueLayer {
 
   // Stop taking BEGINs (they get a P-Abort resourceLimitation), give open
   // dialogues Config::shutdown_grace, then U-Abort what is left and call
-  // `done` (from a timer at once, never from inside shutdown(); it may
-  // destroy the layer).
+  // `done`. `done` always runs from a Clock timer, never from inside a call
+  // of the layer, so it may destroy the layer.
   void shutdown(std::function<void()> done);
 
   [[nodiscard]] Stats stats() const;
