@@ -12,6 +12,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "gateway/ss7/endpoint.h"
+#include "ussdgw/asio_clock.h"
 #include "storage/batch_flusher.h"
 #include "storage/sqlite_session_store.h"
 
@@ -112,6 +113,7 @@ struct Gateway::Impl {
   std::unique_ptr<storage::BatchFlusher> flusher;
   std::unique_ptr<Housekeeper> housekeeper;
   std::unique_ptr<ss7::Endpoint> endpoint;
+  std::unique_ptr<AsioClock> clock;  // time of the dialogue layer
   std::unique_ptr<dialogue::DialogueLayer> layer;
   std::unique_ptr<ussd::Service> service;
   bool stopping = false;
@@ -140,8 +142,9 @@ relay::Expected<std::unique_ptr<Gateway>, std::string> Gateway::create(boost::as
   impl->housekeeper = std::make_unique<Housekeeper>(*impl->store, cfg.storage.retention, cfg.storage.purge_interval);
 
   Impl* raw = impl.get();
+  impl->clock = std::make_unique<AsioClock>(io);
   impl->layer = std::make_unique<dialogue::DialogueLayer>(
-      io, dialogue_config(cfg.tcap), [raw](ss7::Unitdata&& u) { return raw->endpoint->send(std::move(u)); });
+      *impl->clock, dialogue_config(cfg.tcap), [raw](ss7::Unitdata&& u) { return raw->endpoint->send(std::move(u)); });
 
   auto ecfg = endpoint_config(cfg.ss7);
   ss7::Endpoint::Handlers h;

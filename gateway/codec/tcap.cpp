@@ -584,6 +584,86 @@ void put_component(ber::Writer& w, const Component& c) {
 
 // ------------------------------------------------------------ message
 
+namespace {
+
+// One TLV with a single-octet tag and a definite length that fits in `in`
+// from `pos`; nullopt otherwise. For reading the tids of a message whose
+// structure is broken further on.
+struct LooseTlv {
+  std::uint8_t tag = 0;
+  Bytes value;
+  std::size_t end = 0;
+};
+std::optional<LooseTlv> loose_tlv(Bytes in, std::size_t pos) {
+  if (pos + 2 > in.size() || (in[pos] & 0x1f) == 0x1f) return std::nullopt;
+  LooseTlv t;
+  t.tag = in[pos];
+  std::size_t len = in[pos + 1];
+  std::size_t at = pos + 2;
+  if (len & 0x80) {
+    std::size_t n = len & 0x7f;
+    if (n == 0 || n > 2 || at + n > in.size()) return std::nullopt;  // indefinite: not a tid
+    len = 0;
+    for (std::size_t i = 0; i < n; ++i) len = (len << 8) | in[at + i];
+    at += n;
+  }
+  if (at + len > in.size()) return std::nullopt;
+  t.value = in.subspan(at, len);
+  t.end = at + len;
+  return t;
+}
+
+// The octets that follow the outer tag and length header of a message, up to
+// the claimed length or the end of the data, whichever comes first; nullopt
+// when not even the header is there.
+std::optional<Bytes> loose_contents(Bytes in) {
+  if (in.size() < 2 || (in[0] & 0x1f) == 0x1f) return std::nullopt;
+  std::size_t len = in[1];
+  std::size_t at = 2;
+  if (len == 0x80) return in.subspan(at);  // indefinite: up to the end
+  if (len & 0x80) {
+    std::size_t n = len & 0x7f;
+    if (n > 4 || at + n > in.size()) return std::nullopt;
+    len = 0;
+    for (std::size_t i = 0; i < n; ++i) len = (len << 8) | in[at + i];
+    at += n;
+  }
+  return in.subspan(at, std::min(len, in.size() - at));
+}
+
+// Q.774 §3.2.1.2: when the transaction portion is broken, a P-Abort still
+// goes to the originating transaction id "if derivable", and a dialogue a
+// derivable dtid names is terminated. Reads the tids at the head of the
+// message as far as their own TLVs are intact. `type` nullopt (unrecognized
+// message type): only an otid in first place is taken, and no dtid, since
+// the message's meaning is unknown.
+void derive_tids(Bytes in, std::optional<MessageType> type, MessageError& e) {
+  auto contents = loose_contents(in);
+  if (!contents) return;
+  auto tid_at = [&](std::size_t pos, Tag tag) -> std::optional<std::pair<TransactionId, std::size_t>> {
+    auto t = loose_tlv(*contents, pos);
+    if (!t || t->tag != (0x40u | tag.number)) return std::nullopt;  // [APPLICATION n], primitive
+    auto tid = TransactionId::from_bytes(t->value);
+    if (!tid) return std::nullopt;
+    return std::pair{*tid, t->end};
+  };
+  const bool has_otid = !type || *type == MessageType::Begin || *type == MessageType::Continue;
+  const bool has_dtid = type && (*type == MessageType::End || *type == MessageType::Continue || *type == MessageType::Abort);
+  std::size_t pos = 0;
+  if (has_otid) {
+    auto o = tid_at(pos, kOtidTag);
+    if (!o) return;
+    if (!e.otid) e.otid = o->first;
+    pos = o->second;
+  }
+  if (has_dtid) {
+    auto d = tid_at(pos, kDtidTag);
+    if (d && !e.dtid) e.dtid = d->first;
+  }
+}
+
+}  // namespace
+
 Result<Message> decode_message(Bytes in, MessageError* why) {
   MessageError e;
   auto fail = [&](MessageError::Where where, PAbortCause cause, const Error& err) {
@@ -603,11 +683,16 @@ Result<Message> decode_message(Bytes in, MessageError* why) {
       m.type = static_cast<MessageType>(in[0]);
       break;
     default:
+      derive_tids(in, std::nullopt, e);
       return fail(kTp, PC::UnrecognizedMessageType, Error{"TCAP: unrecognized message type", in.data()});
   }
   e.type = m.type;
   auto top = ber::parse_single(in, 0);
-  if (!top) return fail(kTp, PC::BadlyFormattedTransactionPortion, top.error());
+  if (!top) {
+    // Truncated (or with octets after it): the tids at its head may still be intact.
+    derive_tids(in, m.type, e);
+    return fail(kTp, PC::BadlyFormattedTransactionPortion, top.error());
+  }
 
   ber::Reader r(top->value, kElementDepth);
   // Reads the next element; BER breakage is a badly formatted transaction portion.

@@ -1,36 +1,31 @@
-// TCAP dialogue layer, responder side (Q.771 §3.2, Q.774 §3.2.1 transaction
-// and §3.2.2 component/dialogue state tables; MAP rules of TS 29.002 §12.1,
-// §7.3.4). See dialogue_layer.h for the contract.
+// TCAP dialogue layer: the dialogue state machine (Q.771 §3.2, Q.774 §3.2.2
+// state tables) and the TC-user interface. See dialogue_layer.h for the
+// contract; the sub-layers it drives are in transaction_table.h,
+// component_sublayer.h and ac_negotiation.h.
 //
-// Data layout, chosen for 20k dialogues/s with < 2 KiB per open dialogue:
-// * Slot table. Every dialogue lives in a fixed-size Slot inside chunks of
-//   kChunk slots that are never freed or moved until the layer is destroyed
-//   (no allocation per dialogue once warmed up). The local tid carries the
-//   slot index in its low bits and a per-slot generation in its high bits, so
-//   a lookup is an index and one compare, and a stale tid never matches a
-//   reused slot.
-// * Free slots form a FIFO: a freed slot goes to the back and is taken again
-//   only after Config::tid_quarantine (while the table may still grow).
-// * Timers. Idle and invoke timeouts are constant per layer, so deadlines are
-//   ordered by the time they were set: an intrusive list per kind, appended at
-//   the tail, is already sorted. One steady_timer is armed for the earliest
-//   head; it is not re-armed per message (a removed head makes it fire early
-//   once, find nothing due and re-arm).
-// * Encoding goes through one fixed buffer; the only allocation per sent
-//   message is the std::vector the ss7::Unitdata interface requires.
+// Per dialogue state, chosen for 20k dialogues/s with < 2 KiB per open
+// dialogue, lives in arrays indexed by the transaction table's slot (the
+// table's own, the component sub-layer's, the dialogue states below); none
+// is allocated per dialogue once warmed up. One real timer is armed for the
+// earliest idle or invoke deadline; it is not re-armed per message (a removed
+// head makes it fire early once, find nothing due and re-arm). Encoding goes
+// through one fixed buffer; the only allocation per sent message is the
+// std::vector the ss7::Unitdata interface requires.
 #include "gateway/tcap/dialogue_layer.h"
 
-#include <algorithm>
 #include <array>
-#include <bit>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <cstdio>
+#include <string>
 #include <utility>
 #include <vector>
 
 #include "gateway/codec/map_names.h"
+#include "gateway/tcap/ac_negotiation.h"
+#include "gateway/tcap/component_sublayer.h"
+#include "gateway/tcap/deadline_queue.h"
+#include "gateway/tcap/refusal.h"
+#include "gateway/tcap/transaction_table.h"
+#include "ussdgw/log.h"
 
 namespace ussdgw::dialogue {
 
@@ -49,14 +44,7 @@ const char* to_string(AbortReason r) {
 
 namespace {
 
-constexpr std::uint32_t kNil = 0xffffffffu;
-constexpr std::uint32_t kChunk = 256;
-// Invokes of ours awaiting an answer in one dialogue. USSD has at most one
-// (an unstructuredSS-Request prompt); a few more cost 24 bytes each.
-constexpr std::uint32_t kMaxPending = 4;
-// Rejects waiting to be sent with the next message of a dialogue (Q.774
-// §3.2.2.3: the component sub-layer sends them with the next TC-CONTINUE/END).
-constexpr std::uint32_t kMaxRejects = 4;
+constexpr std::string_view kModule = "tcap";
 // Largest TCAP message we build. A UDT carries < 255 octets, XUDT/LUDT more;
 // a USSD answer is about 200.
 constexpr std::size_t kEncodeBuffer = 2048;
@@ -68,195 +56,157 @@ enum class State : std::uint8_t {
   Closing,       // an END from the network is being delivered: requests refused
 };
 
-struct Pending {
-  Clock::time_point deadline{};
-  std::uint32_t prev = kNil, next = kNil;  // invoke-timer list, node = slot * kMaxPending + k
-  std::int8_t invoke_id = 0;
-  bool used = false;
-};
-
-struct Slot {
+// Dialogue-level state of one slot.
+struct Dialogue {
   ss7::Address remote;  // the BEGIN's calling party: `called` of our replies
   ss7::Address local;   // the BEGIN's called party: `calling` of our replies
   tcap::TransactionId remote_tid;
-  Clock::time_point idle_deadline{};  // also the freed-at time while Free
-  std::uint32_t tid = 0;              // full local tid while in use
-  std::uint32_t generation = 0;
-  std::uint32_t idle_prev = kNil, idle_next = kNil;  // idle list; free FIFO uses idle_next
-  std::array<Pending, kMaxPending> pending{};
-  std::array<tcap::Reject, kMaxRejects> rejects{};
   State state = State::Free;
   std::uint8_t reg = 0;  // index into Impl::regs_
-  std::uint8_t n_rejects = 0;
-  std::int8_t network_invoke = 0;  // the BEGIN's invoke id: ours stay distinct from it
-  std::int8_t next_invoke = 1;
 };
 
-struct List {
-  std::uint32_t head = kNil, tail = kNil;
-  [[nodiscard]] bool empty() const { return head == kNil; }
-};
-
-void log_line(std::uint32_t dlg, const tcap::TransactionId* remote, const char* what, const char* cause) {
+// `dlg=0x0000abcd tid=0a0b0c0d`: our tid (0 when no dialogue is open) and the
+// peer's, in hex (printed from octets, so nothing a peer sent is copied raw).
+std::string context(LocalTid dlg, const tcap::TransactionId* remote) {
   char tid[9] = "-";
   if (remote && remote->size() > 0) {
     static constexpr char kHex[] = "0123456789abcdef";
-    auto b = remote->bytes();
     std::size_t n = 0;
-    for (auto o : b) {
+    for (auto o : remote->bytes()) {
       tid[n++] = kHex[o >> 4];
       tid[n++] = kHex[o & 15];
     }
     tid[n] = 0;
   }
-  std::fprintf(stderr, "dlg=0x%08x tid=%s: %s. Cause: %s\n", dlg, tid, what, cause);
+  char out[40];
+  std::snprintf(out, sizeof out, "dlg=0x%08x tid=%s", dlg.value, tid);
+  return out;
 }
+
+// Why a message reaches the unknown-dialogue path.
+enum class Stray : std::uint8_t {
+  Message,                // well formed
+  BadTransactionPortion,  // decoded as far as its dtid
+  BadDialoguePortion,     // transaction portion fine, dialogue portion not
+};
+
+// One BEGIN refusal: the reason (refusal.h) and what the answer needs.
+struct BeginRefusal {
+  Refusal reason;
+  Bytes named_ac{};                             // AareRefusal
+  const tcap::Component* component = nullptr;   // EndWithComponent
+  const AcRegistration* reg = nullptr;          // EndWithComponent: the AC of the AARE
+  const char* detail = nullptr;                 // the decoder's text, if any
+};
 
 }  // namespace
 
 struct DialogueLayer::Impl {
-  Impl(boost::asio::io_context& io, Config c, Sender s)
-      : io_(io), cfg_(c), send_(std::move(s)), timer_(io), shutdown_timer_(io) {
-    // Room for max_dialogues open plus as many in quarantine; at least one chunk.
-    std::uint64_t cap = std::max<std::uint64_t>(2ull * cfg_.max_dialogues + kChunk, kChunk);
-    cap = std::min<std::uint64_t>(cap, 1u << 24);  // keeps >= 8 bits of generation
-    index_bits_ = static_cast<std::uint32_t>(std::bit_width(cap - 1));
-    capacity_ = static_cast<std::uint32_t>(cap);
-    gen_mask_ = (1u << (32 - index_bits_)) - 1;
+  Impl(Clock& clock, Config c, Sender s)
+      : clock_(clock),
+        cfg_(c),
+        send_(std::move(s)),
+        table_(TableConfig{c.max_dialogues, c.tid_quarantine, c.instance}),
+        timer_(clock.make_timer()),
+        shutdown_timer_(clock.make_timer()),
+        done_timer_(clock.make_timer()) {
+    invoke_class_ = components_.add_timer_class(cfg_.invoke_timeout);
   }
 
-  // ------------------------------------------------------------ slot table
+  using Time = Clock::SteadyTime;
 
-  Slot& slot(std::uint32_t i) { return chunks_[i / kChunk][i % kChunk]; }
-  [[nodiscard]] std::uint32_t index_of(std::uint32_t tid) const { return tid & ((1u << index_bits_) - 1); }
+  // ------------------------------------------------------------ slots
 
-  // The dialogue a local tid names, or nullptr (unknown, stale or free).
-  Slot* find(std::uint32_t tid) {
-    std::uint32_t i = index_of(tid);
-    if (i >= size_) return nullptr;
-    Slot& s = slot(i);
-    if (s.state == State::Free || s.tid != tid) return nullptr;
-    return &s;
+  Dialogue& dlg(std::uint32_t slot) { return dialogues_[slot]; }
+  // The slot of a dialogue that may still take requests.
+  std::optional<std::uint32_t> open_slot(LocalTid id) {
+    auto s = table_.find(id);
+    if (s && dlg(*s).state == State::Closing) return std::nullopt;
+    return s;
   }
-  Slot* find(const tcap::TransactionId& dtid) {
-    // We only ever send 4-octet otids, so other sizes are not ours.
-    return dtid.size() == 4 ? find(dtid.value()) : nullptr;
-  }
-  // A dialogue that may still take requests.
-  Slot* find_open(DialogueId id) {
-    Slot* s = find(id.value);
-    return s && s->state != State::Closing ? s : nullptr;
+  // The slot of a dialogue a dtid from the wire names and that still takes messages.
+  std::optional<std::uint32_t> receiving_slot(const tcap::TransactionId& dtid) {
+    auto s = table_.find(dtid);
+    if (s && dlg(*s).state == State::Closing) return std::nullopt;
+    return s;
   }
 
-  std::uint32_t allocate(Clock::time_point now) {
-    std::uint32_t i = kNil;
-    if (free_.head != kNil) {
-      Slot& h = slot(free_.head);
-      // FIFO head = the longest freed. Take it once out of quarantine, or when
-      // the table cannot grow (the generation still changes the tid value).
-      if (now - h.idle_deadline >= cfg_.tid_quarantine || size_ >= capacity_) {
-        i = free_.head;
-        free_.head = h.idle_next;
-        if (free_.head == kNil) free_.tail = kNil;
-      }
-    }
-    if (i == kNil) {
-      if (size_ >= capacity_) return kNil;
-      if (size_ % kChunk == 0) chunks_.push_back(std::make_unique<Slot[]>(kChunk));
-      i = size_++;
-    }
-    Slot& s = slot(i);
-    s.generation = (s.generation + 1) & gen_mask_;
-    if (s.generation == 0) s.generation = 1;  // never a tid of 0
-    s.tid = (s.generation << index_bits_) | i;
-    s.idle_prev = s.idle_next = kNil;
-    s.n_rejects = 0;
-    s.next_invoke = 1;
-    for (auto& p : s.pending) p.used = false;
-    ++stats_.open;
-    return i;
+  std::optional<TransactionTable::Entry> allocate(Time now) {
+    auto e = table_.allocate(now);
+    if (!e) return e;
+    const std::uint32_t n = table_.slots();
+    dialogues_.grow_to(n);
+    idle_.grow_to(n);
+    components_.grow_to(n);
+    return e;
   }
 
-  // Frees a dialogue: timers stopped, slot to the back of the free FIFO.
-  void release(Slot& s, Clock::time_point now) {
-    std::uint32_t i = index_of(s.tid);
-    unlink_idle(i);
-    for (std::uint32_t k = 0; k < kMaxPending; ++k)
-      if (s.pending[k].used) unlink_invoke(i * kMaxPending + k);
-    s.state = State::Free;
-    s.idle_deadline = now;  // freed-at, for the quarantine
-    s.idle_next = kNil;
-    if (free_.tail == kNil) free_.head = i;
-    else slot(free_.tail).idle_next = i;
-    free_.tail = i;
-    --stats_.open;
-    if (shutting_down_ && stats_.open == 0) finish_shutdown();
+  // Frees a dialogue: timers stopped, queued Rejects dropped, tid retired.
+  void release(std::uint32_t slot, Time now) {
+    idle_.remove(slot);
+    components_.close(slot);
+    dlg(slot).state = State::Free;
+    table_.release(slot, now);
+    if (shutting_down_ && table_.open() == 0) finish_shutdown();
   }
 
-  // ------------------------------------------------------------ timer lists
-
-  void unlink_idle(std::uint32_t i) {
-    Slot& s = slot(i);
-    if (s.idle_prev == kNil && idle_.head != i) return;  // not linked
-    if (s.idle_prev != kNil) slot(s.idle_prev).idle_next = s.idle_next;
-    else idle_.head = s.idle_next;
-    if (s.idle_next != kNil) slot(s.idle_next).idle_prev = s.idle_prev;
-    else idle_.tail = s.idle_prev;
-    s.idle_prev = s.idle_next = kNil;
+  void note(LocalTid id, const tcap::TransactionId* remote, std::string_view what, std::string_view cause) {
+    log::notice(kModule, context(id, remote), what, cause);
   }
+  void note(std::uint32_t slot, std::string_view what, std::string_view cause) {
+    note(table_.tid(slot), &dlg(slot).remote_tid, what, cause);
+  }
+
+  // ------------------------------------------------------------ timers
+
   // Restarts the idle timer: something happened in the dialogue.
-  void touch(std::uint32_t i, Clock::time_point now) {
-    unlink_idle(i);
-    Slot& s = slot(i);
-    s.idle_deadline = now + cfg_.idle_timeout;
-    s.idle_prev = idle_.tail;
-    if (idle_.tail != kNil) slot(idle_.tail).idle_next = i;
-    else idle_.head = i;
-    idle_.tail = i;
-    arm(s.idle_deadline);
-  }
-
-  Pending& pend(std::uint32_t node) { return slot(node / kMaxPending).pending[node % kMaxPending]; }
-  void unlink_invoke(std::uint32_t node) {
-    Pending& p = pend(node);
-    if (p.prev != kNil) pend(p.prev).next = p.next;
-    else invokes_.head = p.next;
-    if (p.next != kNil) pend(p.next).prev = p.prev;
-    else invokes_.tail = p.prev;
-    p.prev = p.next = kNil;
-    p.used = false;
-  }
-  void link_invoke(std::uint32_t node, Clock::time_point deadline) {
-    Pending& p = pend(node);
-    p.used = true;
-    p.deadline = deadline;
-    p.next = kNil;
-    p.prev = invokes_.tail;
-    if (invokes_.tail != kNil) pend(invokes_.tail).next = node;
-    else invokes_.head = node;
-    invokes_.tail = node;
+  void touch(std::uint32_t slot, Time now) {
+    Time deadline = now + cfg_.idle_timeout;
+    idle_.push(slot, deadline);
     arm(deadline);
   }
 
-  void arm(Clock::time_point t) {
+  void arm(Time t) {
     if (t >= armed_for_) return;
     armed_for_ = t;
-    timer_.expires_at(t);
-    timer_.async_wait([this, alive = std::weak_ptr<char>(alive_)](const boost::system::error_code& ec) {
-      if (ec == boost::asio::error::operation_aborted) return;  // re-armed or destroyed
-      if (!alive.lock()) return;
-      on_timer();
-    });
+    // The timer belongs to this object: the Clock never runs its callback
+    // after it is destroyed (ussdgw/clock.h).
+    timer_->arm(t, [this] { on_timer(); });
   }
 
   void on_timer() {
-    armed_for_ = Clock::time_point::max();
-    auto now = Clock::now();
+    armed_for_ = Time::max();
+    const Time now = clock_.now();
     // Heads are re-read every round: callbacks may end other dialogues.
-    while (!idle_.empty() && slot(idle_.head).idle_deadline <= now) idle_timeout(idle_.head, now);
-    while (!invokes_.empty() && pend(invokes_.head).deadline <= now) invoke_timeout(invokes_.head, now);
-    if (!idle_.empty()) arm(slot(idle_.head).idle_deadline);
-    if (!invokes_.empty()) arm(pend(invokes_.head).deadline);
+    while (auto slot = idle_.pop_due(now)) idle_timeout(*slot, now);
+    while (auto slot = components_.pop_expired(now)) invoke_timeout(*slot, now);
+    if (auto f = idle_.front()) arm(idle_.deadline(*f));
+    if (auto t = components_.next_deadline()) arm(*t);
+  }
+
+  void abort_locally(std::uint32_t slot, AbortInfo why, Time now) {
+    LocalTid id = table_.tid(slot);
+    TcUser* user = regs_[dlg(slot).reg].user;
+    release(slot, now);
+    user->on_abort(id, why);
+  }
+
+  void idle_timeout(std::uint32_t slot, Time now) {
+    ++stats_.idle_timeouts;
+    note(slot, "Aborting dialogue", "idle timeout");
+    // Nothing happened for too long: an abnormal dialogue from the MAP
+    // provider's point of view (TS 29.002 §7.3.5 MAP-P-ABORT).
+    send_abrt(slot, map::make_provider_abort(map::ProviderAbortReason::AbnormalDialogue));
+    abort_locally(slot, AbortInfo{AbortReason::IdleTimeout, {}, {}}, now);
+  }
+
+  void invoke_timeout(std::uint32_t slot, Time now) {
+    ++stats_.invoke_timeouts;
+    note(slot, "Aborting dialogue", "no answer to our invoke in time");
+    // The operation failed for lack of a response; the layer aborts on the
+    // user's behalf (MAP-U-ABORT, user specific reason, TS 29.002 §7.3.4).
+    send_abrt(slot, map::make_user_abort(map::UserAbortChoice::UserSpecificReason));
+    abort_locally(slot, AbortInfo{AbortReason::InvokeTimeout, {}, {}}, now);
   }
 
   // ------------------------------------------------------------ sending
@@ -285,8 +235,9 @@ struct DialogueLayer::Impl {
     ++stats_.u_aborts_sent;
     return send_message(to, from, tcap::make_u_abort(dtid, tcap::make_abrt(tcap::AbortSource::ServiceUser, info)));
   }
-  SendResult send_abrt(Slot& s, const map::DialoguePdu& pdu) {
-    return send_abrt(s.remote, s.local, s.remote_tid, pdu);
+  SendResult send_abrt(std::uint32_t slot, const map::DialoguePdu& pdu) {
+    const Dialogue& d = dlg(slot);
+    return send_abrt(d.remote, d.local, d.remote_tid, pdu);
   }
 
   void send_p_abort(const ss7::Address& to, const ss7::Address& from, const tcap::TransactionId& dtid,
@@ -296,134 +247,87 @@ struct DialogueLayer::Impl {
   }
 
   // AARE accepted naming the registered AC, for the first answer (Q.771 §3.2.2.2).
-  std::optional<tcap::DialoguePortion> first_answer_portion(const Slot& s, std::array<std::uint8_t, 7>& ac) {
-    if (s.state != State::InitReceived) return std::nullopt;
-    const auto& r = regs_[s.reg];
-    ac = map::ac_oid(r.ac, r.version);
-    return tcap::make_aare(ac, tcap::AssociateResult::Accepted, tcap::DiagnosticSource::ServiceUser,
-                           static_cast<std::uint8_t>(tcap::UserDiagnostic::Null));
+  std::optional<tcap::DialoguePortion> first_answer_portion(const Dialogue& d, AcOid& ac) {
+    if (d.state != State::InitReceived) return std::nullopt;
+    ac = registered_ac(regs_[d.reg]);
+    return aare_accepted(ac);
   }
 
-  // Components to send: buffered Rejects first, then `extra`.
-  std::span<const tcap::Component> components(Slot& s, const tcap::Component* extra) {
-    std::size_t n = 0;
-    for (std::uint32_t k = 0; k < s.n_rejects; ++k) comp_buf_[n++] = tcap::Component{s.rejects[k], {}};
-    stats_.rejects_sent += s.n_rejects;
-    if (extra) comp_buf_[n++] = *extra;
-    return {comp_buf_.data(), n};
+  // Components to send: queued Rejects first, then `extra`.
+  std::span<const tcap::Component> components(std::uint32_t slot, const tcap::Component* extra) {
+    stats_.rejects_sent += components_.queued_rejects(slot);
+    return components_.take(slot, extra);
   }
 
   // A request could not be sent. The dialogue is gone (contract); when the
   // failure was ours (encoding), the network still gets an abort so that it
   // does not wait for its own timer.
-  bool fail_request(Slot& s, SendResult r, const char* what) {
-    std::uint32_t tid = s.tid;
+  bool fail_request(std::uint32_t slot, SendResult r, std::string_view what) {
     if (r == SendResult::EncodeFailed) {
-      log_line(tid, &s.remote_tid, what, "message could not be encoded; aborting the dialogue");
-      send_abrt(s, map::make_provider_abort(map::ProviderAbortReason::AbnormalDialogue));
+      note(slot, what, "message could not be encoded; aborting the dialogue");
+      send_abrt(slot, map::make_provider_abort(map::ProviderAbortReason::AbnormalDialogue));
     } else {
-      log_line(tid, &s.remote_tid, what, "the SS7 endpoint refused the message; dialogue dropped");
+      note(slot, what, "the SS7 endpoint refused the message; dialogue dropped");
     }
-    release(s, Clock::now());
+    release(slot, clock_.now());
     return false;
   }
 
-  // ------------------------------------------------------------ requests
+  // ------------------------------------------------------------ TC-user requests
 
-  bool continue_invoke(DialogueId id, tcap::OpCode op, std::span<const std::uint8_t> parameter) {
-    Slot* s = find_open(id);
-    if (!s) return false;
-    std::uint32_t i = index_of(s->tid);
-    std::uint32_t k = 0;
-    while (k < kMaxPending && s->pending[k].used) ++k;
-    if (k == kMaxPending) {
-      log_line(s->tid, &s->remote_tid, "Aborting dialogue", "too many invokes awaiting an answer");
-      send_abrt(*s, map::make_user_abort(map::UserAbortChoice::UserResourceLimitation));
-      release(*s, Clock::now());
+  bool continue_invoke(LocalTid id, tcap::OpCode op, std::span<const std::uint8_t> parameter) {
+    auto slot = open_slot(id);
+    if (!slot) return false;
+    Dialogue& d = dlg(*slot);
+    auto iid = components_.new_invoke_id(*slot);
+    if (!iid) {
+      note(*slot, "Aborting dialogue", "too many invokes awaiting an answer");
+      send_abrt(*slot, map::make_user_abort(map::UserAbortChoice::UserResourceLimitation));
+      release(*slot, clock_.now());
       return false;
-    }
-    // Our invoke ids: 1..127, distinct from the network's BEGIN invoke and
-    // from our own pending ones (Q.774 §3.2.2.1: one id per outstanding invoke).
-    std::int8_t iid = 0;
-    for (;;) {
-      iid = s->next_invoke;
-      s->next_invoke = static_cast<std::int8_t>(iid == 127 ? 1 : iid + 1);
-      bool taken = iid == s->network_invoke;
-      for (const auto& p : s->pending) taken = taken || (p.used && p.invoke_id == iid);
-      if (!taken) break;
     }
     std::optional<Bytes> param;
     if (!parameter.empty()) param = Bytes(parameter);
-    tcap::Component inv{tcap::Invoke{tcap::InvokeId{iid}, std::nullopt, op, param}, {}};
-    std::array<std::uint8_t, 7> ac{};
-    auto m = tcap::make_continue(tcap::TransactionId::from_u32(s->tid), s->remote_tid, first_answer_portion(*s, ac));
-    auto r = send_message(s->remote, s->local, m, components(*s, &inv));
-    if (r != SendResult::Ok) return fail_request(*s, r, "Sending CONTINUE with invoke");
-    s->state = State::Active;
-    s->n_rejects = 0;
-    s->pending[k].invoke_id = iid;
-    auto now = Clock::now();
-    link_invoke(i * kMaxPending + k, now + cfg_.invoke_timeout);
-    touch(i, now);
+    tcap::Component inv{tcap::Invoke{*iid, std::nullopt, op, param}, {}};
+    AcOid ac{};
+    auto m = tcap::make_continue(id.wire(), d.remote_tid, first_answer_portion(d, ac));
+    auto r = send_message(d.remote, d.local, m, components(*slot, &inv));
+    if (r != SendResult::Ok) return fail_request(*slot, r, "Sending CONTINUE with invoke");
+    d.state = State::Active;
+    const Time now = clock_.now();
+    arm(components_.start_invoke(*slot, *iid, invoke_class_, now));
+    touch(*slot, now);
     return true;
   }
 
-  bool end_with(DialogueId id, const tcap::Component& c, const char* what) {
-    Slot* s = find_open(id);
-    if (!s) return false;
-    std::array<std::uint8_t, 7> ac{};
-    auto m = tcap::make_end(s->remote_tid, first_answer_portion(*s, ac));
-    auto r = send_message(s->remote, s->local, m, components(*s, &c));
-    if (r != SendResult::Ok) return fail_request(*s, r, what);
-    release(*s, Clock::now());
+  bool end_with(LocalTid id, const tcap::Component& c, std::string_view what) {
+    auto slot = open_slot(id);
+    if (!slot) return false;
+    Dialogue& d = dlg(*slot);
+    AcOid ac{};
+    auto m = tcap::make_end(d.remote_tid, first_answer_portion(d, ac));
+    auto r = send_message(d.remote, d.local, m, components(*slot, &c));
+    if (r != SendResult::Ok) return fail_request(*slot, r, what);
+    release(*slot, clock_.now());
     return true;
   }
 
-  bool u_abort(DialogueId id, map::UserAbortChoice choice, std::uint8_t reason) {
-    Slot* s = find_open(id);
-    if (!s) return false;
+  bool u_abort(LocalTid id, map::UserAbortChoice choice, std::uint8_t reason) {
+    auto slot = open_slot(id);
+    if (!slot) return false;
     // Q.774 §3.2.2.1: a TC-U-ABORT for a reason other than AC negotiation
     // carries an ABRT, also before the dialogue was confirmed.
-    auto r = send_abrt(*s, map::make_user_abort(choice, reason));
-    release(*s, Clock::now());
+    auto r = send_abrt(*slot, map::make_user_abort(choice, reason));
+    if (r == SendResult::SendFailed) note(*slot, "Sending U-Abort", "the SS7 endpoint refused the message");
+    release(*slot, clock_.now());
     return r == SendResult::Ok;
-  }
-
-  // ------------------------------------------------------------ timeouts
-
-  void abort_locally(Slot& s, AbortInfo why, Clock::time_point now) {
-    DialogueId id{s.tid};
-    TcUser* user = regs_[s.reg].user;
-    release(s, now);
-    user->on_abort(id, why);
-  }
-
-  void idle_timeout(std::uint32_t i, Clock::time_point now) {
-    Slot& s = slot(i);
-    ++stats_.idle_timeouts;
-    log_line(s.tid, &s.remote_tid, "Aborting dialogue", "idle timeout");
-    // Nothing happened for too long: an abnormal dialogue from the MAP
-    // provider's point of view (TS 29.002 §7.3.5 MAP-P-ABORT).
-    send_abrt(s, map::make_provider_abort(map::ProviderAbortReason::AbnormalDialogue));
-    abort_locally(s, AbortInfo{AbortReason::IdleTimeout, {}, {}}, now);
-  }
-
-  void invoke_timeout(std::uint32_t node, Clock::time_point now) {
-    Slot& s = slot(node / kMaxPending);
-    ++stats_.invoke_timeouts;
-    log_line(s.tid, &s.remote_tid, "Aborting dialogue", "no answer to our invoke in time");
-    // The operation failed for lack of a response; the layer aborts on the
-    // user's behalf (MAP-U-ABORT, user specific reason, TS 29.002 §7.3.4).
-    send_abrt(s, map::make_user_abort(map::UserAbortChoice::UserSpecificReason));
-    abort_locally(s, AbortInfo{AbortReason::InvokeTimeout, {}, {}}, now);
   }
 
   // ------------------------------------------------------------ receiving
 
   void on_unitdata(ss7::Unitdata&& u) {
-    Bytes bytes(u.data.data(), u.data.size());
     tcap::MessageError why;
-    auto m = tcap::decode_message(bytes, &why);
+    auto m = tcap::decode_message(Bytes(u.data.data(), u.data.size()), &why);
     if (!m) {
       on_malformed(u, why, m.error());
       return;
@@ -431,219 +335,212 @@ struct DialogueLayer::Impl {
     switch (m->type) {
       case tcap::MessageType::Begin: on_begin(u, *m); break;
       case tcap::MessageType::Continue: on_continue(u, *m); break;
-      case tcap::MessageType::End: on_end(*m); break;
-      case tcap::MessageType::Abort: on_network_abort(*m); break;
+      case tcap::MessageType::End: on_end(u, *m); break;
+      case tcap::MessageType::Abort: on_network_abort(u, *m); break;
       case tcap::MessageType::Unidirectional:
-        log_line(0, nullptr, "Discarding Unidirectional", "no TC user for unidirectional dialogues");
+        note(LocalTid{}, nullptr, "Discarding Unidirectional", "no TC user for unidirectional dialogues");
         break;
     }
   }
 
+  // THE path of every message whose dtid names no open dialogue of this
+  // instance: unknown, closed, of a stale generation, or allocated by
+  // another instance sharing the service address. Forwarding to the owner
+  // goes here: when LocalTid{dtid.value()}.instance() != table_.instance(),
+  // hand the unitdata to that instance instead of answering it.
+  // Until then, Q.774 §3.2.1.2 (transaction state table): a CONTINUE is
+  // answered with a P-Abort unrecognizedTransactionID to its otid; an END or
+  // ABORT is discarded; a message with a broken transaction portion gets the
+  // decoder's P-Abort cause, if it has an otid; one with a broken dialogue
+  // portion is discarded.
+  void on_unknown_dialogue(const ss7::Unitdata& u, std::optional<tcap::MessageType> type,
+                           const tcap::TransactionId& dtid, const std::optional<tcap::TransactionId>& otid, Stray why,
+                           tcap::PAbortCause cause = tcap::PAbortCause::UnrecognizedTransactionId,
+                           std::string_view detail = {}) {
+    const LocalTid named{dtid.size() == 4 ? dtid.value() : 0};
+    const tcap::TransactionId* remote = otid ? &*otid : nullptr;
+    switch (why) {
+      case Stray::BadTransactionPortion:
+        note(named, remote, "Malformed transaction portion", detail);
+        if (otid) send_p_abort(u.calling, u.called, *otid, cause);
+        return;
+      case Stray::BadDialoguePortion:
+        ++stats_.unknown_tid;
+        note(named, remote, "Discarding message with a bad dialogue portion", detail);
+        return;
+      case Stray::Message: break;
+    }
+    ++stats_.unknown_tid;
+    if (type == tcap::MessageType::Continue && otid) {
+      note(named, remote, "P-Aborting CONTINUE", "unrecognized transaction id");
+      send_p_abort(u.calling, u.called, *otid, tcap::PAbortCause::UnrecognizedTransactionId);
+    } else if (type == tcap::MessageType::End) {
+      note(named, nullptr, "Discarding END", "unrecognized transaction id");
+    } else {
+      log::debug(kModule, context(named, nullptr), "Discarding ABORT", "unrecognized transaction id");
+    }
+  }
+
   // Q.774 §3.2.1.2: a message whose transaction portion cannot be decoded is
-  // answered with a P-Abort to its otid when one was readable (otherwise it
-  // is discarded); a dialogue its dtid names is terminated locally.
-  // A broken dialogue portion is a dialogue-level error (Q.774 §3.2.2.2):
-  // the answer is an ABORT with an ABRT, abort-source dialogue-service-provider.
+  // answered with a P-Abort to its otid when one can be derived (the decoder
+  // derives it from a truncated message and from one of an unknown message
+  // type too; otherwise the message is discarded); a dialogue its dtid names
+  // is terminated locally. A broken dialogue portion is a dialogue-level
+  // error (Q.774 §3.2.2.2): the answer is an ABORT with an ABRT,
+  // abort-source dialogue-service-provider.
   void on_malformed(const ss7::Unitdata& u, const tcap::MessageError& why, const Error& err) {
-    auto now = Clock::now();
-    Slot* s = why.dtid ? find(*why.dtid) : nullptr;
+    const Time now = clock_.now();
+    // kNil: no dialogue (a plain index, not an optional: GCC 12 -O2 warns
+    // falsely about optionals here, bug 80635).
+    const std::uint32_t slot = why.dtid ? table_.find(*why.dtid).value_or(kNil) : kNil;
+    const tcap::TransactionId* remote = why.otid ? &*why.otid : nullptr;
     if (why.where == tcap::MessageError::Where::DialoguePortion) {
       if (why.type == tcap::MessageType::Begin && why.otid) {
         ++stats_.begins;
-        ++stats_.p_aborts_sent;
-        log_line(0, &*why.otid, "Refusing BEGIN with a provider ABRT", err.what);
-        send_message(u.calling, u.called,
-                     tcap::make_u_abort(*why.otid, tcap::make_abrt(tcap::AbortSource::ServiceProvider)));
+        refuse(u, *why.otid, BeginRefusal{Refusal::BadDialoguePortion, {}, nullptr, nullptr, err.what});
         return;
       }
-      if (!s) {
-        ++stats_.unknown_tid;
-        log_line(0, why.otid ? &*why.otid : nullptr, "Discarding message with a bad dialogue portion", err.what);
+      if (slot == kNil) {
+        if (why.dtid) {
+          on_unknown_dialogue(u, why.type, *why.dtid, why.otid, Stray::BadDialoguePortion, why.cause, err.what);
+        } else {
+          ++stats_.unknown_tid;
+          note(LocalTid{}, remote, "Discarding message with a bad dialogue portion", err.what);
+        }
         return;
       }
-      log_line(s->tid, &s->remote_tid, "Aborting dialogue: bad dialogue portion", err.what);
+      note(slot, "Aborting dialogue: bad dialogue portion", err.what);
       if (why.type == tcap::MessageType::Continue) {
         ++stats_.p_aborts_sent;
-        send_message(s->remote, s->local,
-                     tcap::make_u_abort(s->remote_tid, tcap::make_abrt(tcap::AbortSource::ServiceProvider)));
+        const Dialogue& d = dlg(slot);
+        send_message(d.remote, d.local,
+                     tcap::make_u_abort(d.remote_tid, tcap::make_abrt(tcap::AbortSource::ServiceProvider)));
       }
       auto reason = why.type == tcap::MessageType::Abort ? AbortReason::NetworkUAbort : AbortReason::ProtocolError;
-      abort_locally(*s, AbortInfo{reason, {}, {}}, now);
+      abort_locally(slot, AbortInfo{reason, {}, {}}, now);
       return;
     }
-    log_line(s ? s->tid : 0, why.otid ? &*why.otid : nullptr, "Malformed transaction portion", err.what);
-    if (why.otid) send_p_abort(u.calling, u.called, *why.otid, why.cause);
-    if (s) abort_locally(*s, AbortInfo{AbortReason::ProtocolError, why.cause, {}}, now);
+    if (slot == kNil && why.dtid) {
+      on_unknown_dialogue(u, why.type, *why.dtid, why.otid, Stray::BadTransactionPortion, why.cause, err.what);
+      return;
+    }
+    note(slot != kNil ? table_.tid(slot) : LocalTid{}, remote, "Malformed transaction portion", err.what);
+    if (why.otid) send_p_abort(u.calling, u.called, *why.otid, why.cause);  // else: discarded, no one to answer
+    if (slot != kNil) abort_locally(slot, AbortInfo{AbortReason::ProtocolError, why.cause, {}}, now);
   }
 
-  const AcRegistration* find_reg(std::uint8_t ac, std::uint8_t* index) const {
-    for (std::size_t k = 0; k < regs_.size(); ++k)
-      if (regs_[k].ac == ac) {
-        if (index) *index = static_cast<std::uint8_t>(k);
-        return &regs_[k];
-      }
-    return nullptr;
-  }
-
+  // TC-BEGIN indication (Q.771 §3.2.2.2): shutdown, dialogue portion (AC and
+  // MAP-OPEN), first component, bound on open dialogues; then a dialogue.
+  // Every refusal goes through refuse() with a reason from refusal.h.
   void on_begin(const ss7::Unitdata& u, const tcap::Message& m) {
     ++stats_.begins;
     const tcap::TransactionId& otid = *m.otid;
-    const ss7::Address& to = u.calling;
-    const ss7::Address& from = u.called;
-    if (shutting_down_) {
-      send_p_abort(to, from, otid, tcap::PAbortCause::ResourceLimitation);
-      return;
-    }
+    if (shutting_down_) return refuse(u, otid, BeginRefusal{Refusal::ShuttingDown});
 
-    // ---- application context (TS 29.002 §12.1, Q.774 §3.2.2.2)
-    if (!m.dialogue) {
-      // No dialogue portion = MAP v1 (TS 29.002 §12.1). Every registration is
-      // v2 or later, and a v1 peer cannot read an AARE, so the refusal is a
-      // TC-U-ABORT without a dialogue portion (Q.773 Abort with no cause).
-      // Not a P-Abort: the transaction portion was fine.
-      ++stats_.ac_refused;
-      ++stats_.u_aborts_sent;
-      log_line(0, &otid, "Refusing BEGIN", "no dialogue portion (MAP v1) and no v1 context is registered");
-      send_message(to, from, tcap::make_u_abort(otid));
-      return;
-    }
-    const tcap::DialoguePortion& dp = *m.dialogue;
-    if (dp.type != tcap::DialoguePduType::Aarq) {
-      ++stats_.p_aborts_sent;
-      log_line(0, &otid, "Refusing BEGIN with a provider ABRT", "dialogue portion is not an AARQ");
-      send_message(to, from, tcap::make_u_abort(otid, tcap::make_abrt(tcap::AbortSource::ServiceProvider)));
-      return;
-    }
-    if (!dp.has_version1()) {
-      // Q.774 §3.2.2.2: no common protocol version: AARE reject-permanent,
-      // dialogue-service-provider no-common-dialogue-portion.
-      ++stats_.ac_refused;
-      log_line(0, &otid, "Refusing BEGIN", "protocol-version without version1");
-      send_message(to, from,
-                   tcap::make_u_abort(otid, tcap::make_aare(dp.application_context, tcap::AssociateResult::RejectPermanent,
-                                                            tcap::DiagnosticSource::ServiceProvider,
-                                                            static_cast<std::uint8_t>(
-                                                                tcap::ProviderDiagnostic::NoCommonDialoguePortion))));
-      return;
-    }
-    auto acid = map::parse_ac(dp.application_context);
-    std::uint8_t reg_index = 0;
-    const AcRegistration* reg = acid ? find_reg(acid->ac, &reg_index) : nullptr;
-    if (!reg || acid->version != reg->version) {
-      // TS 29.002 §12.1: the responder refuses with TC-U-ABORT carrying an
-      // AARE reject-permanent, dialogue-service-user
-      // application-context-name-not-supported; the AC name it returns is
-      // the version it supports of the same AC family (the initiator falls
-      // back to it, vector S10 #4), or the received name when it supports
-      // nothing of that family.
-      std::array<std::uint8_t, 7> supported{};
-      Bytes named = dp.application_context;
-      if (reg) {
-        supported = map::ac_oid(reg->ac, reg->version);
-        named = supported;
-      }
-      ++stats_.ac_refused;
-      log_line(0, &otid, "Refusing BEGIN", reg ? "AC version not supported" : "AC not supported");
-      send_message(to, from,
-                   tcap::make_u_abort(otid, tcap::make_aare(named, tcap::AssociateResult::RejectPermanent,
-                                                            tcap::DiagnosticSource::ServiceUser,
-                                                            static_cast<std::uint8_t>(tcap::UserDiagnostic::AcNotSupported))));
-      return;
-    }
+    AcOid named{};
+    auto ac = accept_aarq(m.dialogue, regs_, named);
+    if (!ac) return refuse(u, otid, BeginRefusal{ac.error().reason, ac.error().named_ac, nullptr, nullptr, ac.error().detail});
+    const AcRegistration& reg = regs_[ac->registration];
 
-    // ---- MAP-OPEN (TS 29.002 §7.3.1): references, raw-IMSI quirk handled.
-    Digits dest_ref, orig_ref;
-    if (dp.user_information) {
-      auto pdu = map::decode_user_information(*dp.user_information);
-      if (!pdu || pdu->type != map::DialoguePduType::Open) {
-        // TS 29.002 §7.3.5: a MAP dialogue PDU that cannot be used is a
-        // provider abort with reason invalidPDU.
-        log_line(0, &otid, "Refusing BEGIN", pdu ? "user information is not a map-open" : pdu.error().what);
-        send_abrt(to, from, otid, map::make_provider_abort(map::ProviderAbortReason::InvalidPdu));
-        return;
-      }
-      if (pdu->destination_reference) dest_ref = map::read_reference(*pdu->destination_reference).best_digits();
-      if (pdu->origination_reference) orig_ref = map::read_reference(*pdu->origination_reference).best_digits();
-    }
-
-    // ---- the first Invoke
+    // The first component must be an Invoke: every registered service starts
+    // with one and TcUser::on_begin needs it. A BEGIN without components is
+    // legal TCAP (MAP uses it for TCAP segmentation, S10 #6) but refused as
+    // an abnormal dialogue. Otherwise Q.774 §3.2.2.3: the component is
+    // rejected; with no invoke there is nothing to continue, so the Reject
+    // goes in an END with the AARE (accepted at TCAP level, then closed).
     auto reader = m.components();
-    if (reader.at_end()) {
-      // A BEGIN without components is legal TCAP (MAP uses it for TCAP
-      // segmentation, S10 #6), but every registered service starts with an
-      // invoke and TcUser::on_begin needs one: refuse as an abnormal dialogue.
-      log_line(0, &otid, "Refusing BEGIN", "no component to act on");
-      send_abrt(to, from, otid, map::make_provider_abort(map::ProviderAbortReason::AbnormalDialogue));
-      return;
-    }
+    if (reader.at_end()) return refuse(u, otid, BeginRefusal{Refusal::NoComponents});
     auto first = reader.next();
     if (!first || !first->invoke()) {
-      // Q.774 §3.2.2.3: the component is rejected; with no invoke there is
-      // nothing to continue, so the Reject goes in an END with the AARE
-      // (dialogue accepted at TCAP level, then closed).
-      std::optional<tcap::Reject> rj;
-      if (!first) rj = reader.last_problem().to_reject();
-      else if (auto* rr = first->return_result())
-        rj = tcap::Reject{rr->invoke_id, tcap::ProblemType::ReturnResult,
-                          static_cast<std::uint8_t>(tcap::ReturnResultProblem::UnrecognizedInvokeId)};
-      else if (auto* re = first->return_error())
-        rj = tcap::Reject{re->invoke_id, tcap::ProblemType::ReturnError,
-                          static_cast<std::uint8_t>(tcap::ReturnErrorProblem::UnrecognizedInvokeId)};
-      if (!rj) {  // a Reject is never answered with a Reject (Q.774 §3.2.2.3)
-        log_line(0, &otid, "Refusing BEGIN", "first component is a Reject");
-        send_abrt(to, from, otid, map::make_provider_abort(map::ProviderAbortReason::AbnormalDialogue));
-        return;
-      }
-      log_line(0, &otid, "Rejecting BEGIN's first component", first ? "not an invoke" : first.error().what);
-      auto ac = map::ac_oid(reg->ac, reg->version);
+      std::optional<tcap::Reject> rj = reject_for(first, reader);
+      if (!rj) return refuse(u, otid, BeginRefusal{Refusal::FirstComponentReject});
       tcap::Component c{*rj, {}};
-      ++stats_.rejects_sent;
-      send_message(to, from, tcap::make_end(otid, accepted(ac)), std::span<const tcap::Component>(&c, 1));
-      return;
+      return refuse(u, otid, BeginRefusal{Refusal::FirstComponentNotInvoke, {}, &c, &reg,
+                                          first ? nullptr : first.error().what});
     }
     const tcap::Invoke& invoke = *first->invoke();
 
-    // ---- bound on open dialogues: busy answer, never a new dialogue
-    if (stats_.open >= cfg_.max_dialogues) {
-      ++stats_.begins_busy;
-      auto ac = map::ac_oid(reg->ac, reg->version);
+    // Bound on open dialogues: the registration's busy answer, never a new dialogue.
+    if (table_.open() >= cfg_.max_dialogues) {
       BusyAnswer a;
-      a.error = reg->busy_error;
-      if (reg->busy_answer) a = reg->busy_answer(invoke);
-      tcap::Component c = busy_component(a, invoke.invoke_id);
-      if (c.reject()) ++stats_.rejects_sent;
-      send_message(to, from, tcap::make_end(otid, accepted(ac)), std::span<const tcap::Component>(&c, 1));
-      return;
+      a.error = reg.busy_error;
+      if (reg.busy_answer) a = reg.busy_answer(invoke);
+      tcap::Component c = busy_component(a, invoke.invoke_id);  // spans into `a`, alive until sent
+      return refuse(u, otid, BeginRefusal{Refusal::Busy, {}, &c, &reg});
     }
 
-    auto now = Clock::now();
-    std::uint32_t i = allocate(now);
-    if (i == kNil) {  // cannot happen while capacity >= max_dialogues; kept as a guard
-      send_p_abort(to, from, otid, tcap::PAbortCause::ResourceLimitation);
-      return;
-    }
-    Slot& s = slot(i);
-    s.state = State::InitReceived;
-    s.reg = reg_index;
-    s.remote = u.calling;
-    s.local = u.called;
-    s.remote_tid = otid;
-    s.network_invoke = invoke.invoke_id.value;
-    touch(i, now);
+    const Time now = clock_.now();
+    auto e = allocate(now);
+    if (!e) return refuse(u, otid, BeginRefusal{Refusal::NoTransactionId});
+    Dialogue& d = dlg(e->slot);
+    d.state = State::InitReceived;
+    d.reg = static_cast<std::uint8_t>(ac->registration);
+    d.remote = u.calling;
+    d.local = u.called;
+    d.remote_tid = otid;
+    components_.open(e->slot, invoke.invoke_id);
+    touch(e->slot, now);
 
     DialogueInfo info;
-    info.id = DialogueId{s.tid};
+    info.id = e->tid;
     info.remote_tid = otid;
-    info.ac = dp.ac_dotted();
-    info.ac_version = acid->version;
-    info.destination_reference = dest_ref;
-    info.origination_reference = orig_ref;
+    info.ac = m.dialogue->ac_dotted();
+    info.ac_version = ac->version;
+    info.destination_reference = ac->destination_reference;
+    info.origination_reference = ac->origination_reference;
     info.remote = u.calling;
     info.local = u.called;
     info.opened_at = now;
-    std::uint32_t tid = s.tid;
-    reg->user->on_begin(info, invoke);
-    deliver(tid, reader, false);
+    reg.user->on_begin(info, invoke);
+    deliver(e->tid, reader, false);
+  }
+
+  // The one refusal path of a BEGIN: the answer of refusal.h's row for the
+  // reason, to the BEGIN's otid; no dialogue is opened, the TC user sees nothing.
+  void refuse(const ss7::Unitdata& u, const tcap::TransactionId& otid, const BeginRefusal& c) {
+    const RefusalRow& r = row(c.reason);
+    const ss7::Address& to = u.calling;
+    const ss7::Address& from = u.called;
+    if (r.ac_refusal) ++stats_.ac_refused;
+    if (c.reason == Refusal::Busy) ++stats_.begins_busy;  // not logged: counted (a log line per BEGIN under overload)
+    else note(LocalTid{}, &otid, "Refusing BEGIN", c.detail ? std::string(r.cause) + ": " + c.detail : r.cause);
+    switch (r.answer) {
+      case RefusalAnswer::PAbort: send_p_abort(to, from, otid, r.p_abort); break;
+      case RefusalAnswer::BareUAbort:
+        // Not a P-Abort: the transaction portion was fine (Q.773 Abort with no cause).
+        ++stats_.u_aborts_sent;
+        send_message(to, from, tcap::make_u_abort(otid));
+        break;
+      case RefusalAnswer::ProviderAbrt:
+        ++stats_.p_aborts_sent;
+        send_message(to, from, tcap::make_u_abort(otid, tcap::make_abrt(tcap::AbortSource::ServiceProvider)));
+        break;
+      case RefusalAnswer::AareRefusal:
+        send_message(to, from,
+                     tcap::make_u_abort(otid, tcap::make_aare(c.named_ac, tcap::AssociateResult::RejectPermanent,
+                                                              r.source, r.diagnostic)));
+        break;
+      case RefusalAnswer::MapProviderAbort: send_abrt(to, from, otid, map::make_provider_abort(r.map_reason)); break;
+      case RefusalAnswer::EndWithComponent: {
+        AcOid ac = registered_ac(*c.reg);
+        if (c.component->reject()) ++stats_.rejects_sent;
+        send_message(to, from, tcap::make_end(otid, aare_accepted(ac)), std::span<const tcap::Component>(c.component, 1));
+        break;
+      }
+    }
+  }
+
+  // The Reject for a first component that is not an Invoke; nullopt for a
+  // Reject (a Reject is never answered with a Reject, Q.774 §3.2.2.3).
+  static std::optional<tcap::Reject> reject_for(const Result<tcap::Component>& first, const tcap::ComponentReader& reader) {
+    if (!first) return reader.last_problem().to_reject();
+    if (auto* rr = first->return_result())
+      return tcap::Reject{rr->invoke_id, tcap::ProblemType::ReturnResult,
+                          static_cast<std::uint8_t>(tcap::ReturnResultProblem::UnrecognizedInvokeId)};
+    if (auto* re = first->return_error())
+      return tcap::Reject{re->invoke_id, tcap::ProblemType::ReturnError,
+                          static_cast<std::uint8_t>(tcap::ReturnErrorProblem::UnrecognizedInvokeId)};
+    return std::nullopt;
   }
 
   // The component of a busy answer; its spans point into `a` (encode before it goes).
@@ -662,121 +559,82 @@ struct DialogueLayer::Impl {
             tcap::Reject{invoke, tcap::ProblemType::Invoke, static_cast<std::uint8_t>(a.problem)}, {}};
       case BusyAnswer::Kind::Error: break;
     }
-    return tcap::Component{tcap::ReturnError{invoke, tcap::ErrorCode::make_local(a.error), std::nullopt}, {}};
-  }
-
-  static tcap::DialoguePortion accepted(const std::array<std::uint8_t, 7>& ac) {
-    return tcap::make_aare(ac, tcap::AssociateResult::Accepted, tcap::DiagnosticSource::ServiceUser,
-                           static_cast<std::uint8_t>(tcap::UserDiagnostic::Null));
-  }
-
-  void queue_reject(Slot& s, const tcap::Reject& r) {
-    if (s.n_rejects < kMaxRejects) s.rejects[s.n_rejects++] = r;
+    return tcap::Component{
+        tcap::ReturnError{invoke, tcap::ErrorCode::make_local(static_cast<std::int64_t>(a.error)), std::nullopt}, {}};
   }
 
   // Component handling of Q.774 §3.2.2.3 for a CONTINUE/END (and the rest of
-  // a BEGIN): invoke ids are checked against our pending invokes, answers
-  // stop their timers, malformed components become Rejects; the rest goes to
-  // the TC user. Stops when the user ends the dialogue.
-  void deliver(std::uint32_t tid, tcap::ComponentReader& reader, bool end) {
+  // a BEGIN): answers are checked against our outstanding invokes (which
+  // stops their timers), malformed components become Rejects; the rest goes
+  // to the TC user. Stops when the user ends the dialogue.
+  void deliver(LocalTid tid, tcap::ComponentReader& reader, bool end) {
     while (!reader.at_end()) {
-      Slot* s = find(tid);
-      if (!s) return;
+      auto slot = table_.find(tid);
+      if (!slot) return;
       auto c = reader.next();
       if (!c) {
-        log_line(tid, &s->remote_tid, end ? "Dropping malformed component in END" : "Rejecting malformed component",
-                 c.error().what);
-        if (!end) queue_reject(*s, reader.last_problem().to_reject());
+        note(*slot, end ? "Dropping malformed component in END" : "Rejecting malformed component", c.error().what);
+        if (!end) components_.queue_reject(*slot, reader.last_problem().to_reject());
         continue;
       }
       std::optional<tcap::InvokeId> answers;
-      bool final_answer = true;
+      bool last = true;
       tcap::ProblemType ptype = tcap::ProblemType::ReturnResult;
       if (auto* rr = c->return_result()) {
         answers = rr->invoke_id;
-        final_answer = rr->last;
+        last = rr->last;
       } else if (auto* re = c->return_error()) {
         answers = re->invoke_id;
         ptype = tcap::ProblemType::ReturnError;
       } else if (auto* rj = c->reject()) {
-        // A Reject of one of our invokes ends that invoke (Q.774 §3.2.2.3).
-        if (rj->invoke_id) stop_invoke(*s, *rj->invoke_id);
+        if (rj->invoke_id) components_.rejected(*slot, *rj->invoke_id);
       }
-      if (answers) {
-        std::uint32_t k = pending_index(*s, *answers);
-        if (k == kMaxPending) {
-          log_line(tid, &s->remote_tid, "Rejecting answer", "unrecognized invoke id");
-          // returnResult/returnError problem unrecognizedInvokeID (both code 0).
-          if (!end) queue_reject(*s, tcap::Reject{answers, ptype, 0});
-          continue;
-        }
-        if (final_answer) unlink_invoke(index_of(tid) * kMaxPending + k);
+      if (answers && !components_.answer(*slot, *answers, last)) {
+        note(*slot, "Rejecting answer", "unrecognized invoke id");
+        // returnResult/returnError problem unrecognizedInvokeID (both code 0).
+        if (!end) components_.queue_reject(*slot, tcap::Reject{answers, ptype, 0});
+        continue;
       }
-      regs_[s->reg].user->on_component(DialogueId{tid}, *c, end);
+      regs_[dlg(*slot).reg].user->on_component(tid, *c, end);
     }
     // Rejects of an active dialogue go out now in a CONTINUE; before the
     // first answer they wait for it (sending now would confirm the dialogue).
-    Slot* s = find(tid);
-    if (s && !end && s->n_rejects > 0 && s->state == State::Active) {
-      auto m = tcap::make_continue(tcap::TransactionId::from_u32(s->tid), s->remote_tid);
-      auto r = send_message(s->remote, s->local, m, components(*s, nullptr));
-      s->n_rejects = 0;
-      if (r != SendResult::Ok) {
-        TcUser* user = regs_[s->reg].user;
-        fail_request(*s, r, "Sending Reject");
-        user->on_abort(DialogueId{tid}, AbortInfo{AbortReason::ProtocolError, {}, {}});
-      }
+    auto slot = table_.find(tid);
+    if (!slot || end || components_.queued_rejects(*slot) == 0 || dlg(*slot).state != State::Active) return;
+    Dialogue& d = dlg(*slot);
+    auto m = tcap::make_continue(tid.wire(), d.remote_tid);
+    auto r = send_message(d.remote, d.local, m, components(*slot, nullptr));
+    if (r != SendResult::Ok) {
+      TcUser* user = regs_[d.reg].user;
+      fail_request(*slot, r, "Sending Reject");
+      user->on_abort(tid, AbortInfo{AbortReason::ProtocolError, {}, {}});
     }
-  }
-
-  std::uint32_t pending_index(const Slot& s, tcap::InvokeId id) const {
-    for (std::uint32_t k = 0; k < kMaxPending; ++k)
-      if (s.pending[k].used && s.pending[k].invoke_id == id.value) return k;
-    return kMaxPending;
-  }
-  void stop_invoke(Slot& s, tcap::InvokeId id) {
-    std::uint32_t k = pending_index(s, id);
-    if (k != kMaxPending) unlink_invoke(index_of(s.tid) * kMaxPending + k);
   }
 
   void on_continue(const ss7::Unitdata& u, const tcap::Message& m) {
     ++stats_.continues_in;
-    Slot* s = find(*m.dtid);
-    if (!s || s->state == State::Closing) {
-      // Q.774 §3.2.1.2 (transaction state table): a CONTINUE for no
-      // transaction is answered with a P-Abort unrecognizedTransactionID.
-      ++stats_.unknown_tid;
-      log_line(m.dtid->value(), &*m.otid, "P-Aborting CONTINUE", "unrecognized transaction id");
-      send_p_abort(u.calling, u.called, *m.otid, tcap::PAbortCause::UnrecognizedTransactionId);
-      return;
-    }
-    touch(index_of(s->tid), Clock::now());
+    auto slot = receiving_slot(*m.dtid);
+    if (!slot) return on_unknown_dialogue(u, m.type, *m.dtid, m.otid, Stray::Message);
+    touch(*slot, clock_.now());
     auto reader = m.components();
-    deliver(s->tid, reader, false);
+    deliver(table_.tid(*slot), reader, false);
   }
 
-  void on_end(const tcap::Message& m) {
+  void on_end(const ss7::Unitdata& u, const tcap::Message& m) {
     ++stats_.ends_in;
-    Slot* s = find(*m.dtid);
-    if (!s || s->state == State::Closing) {
-      ++stats_.unknown_tid;  // Q.774: an END for no transaction is discarded
-      log_line(m.dtid->value(), nullptr, "Discarding END", "unrecognized transaction id");
-      return;
-    }
-    std::uint32_t tid = s->tid;
-    s->state = State::Closing;
+    auto slot = receiving_slot(*m.dtid);
+    if (!slot) return on_unknown_dialogue(u, m.type, *m.dtid, m.otid, Stray::Message);
+    LocalTid tid = table_.tid(*slot);
+    dlg(*slot).state = State::Closing;
     auto reader = m.components();
     deliver(tid, reader, true);
-    if (Slot* again = find(tid)) release(*again, Clock::now());
+    if (auto again = table_.find(tid)) release(*again, clock_.now());
   }
 
-  void on_network_abort(const tcap::Message& m) {
+  void on_network_abort(const ss7::Unitdata& u, const tcap::Message& m) {
     ++stats_.aborts_in;
-    Slot* s = find(*m.dtid);
-    if (!s || s->state == State::Closing) {
-      ++stats_.unknown_tid;  // Q.774: an ABORT for no transaction is discarded
-      return;
-    }
+    auto slot = receiving_slot(*m.dtid);
+    if (!slot) return on_unknown_dialogue(u, m.type, *m.dtid, m.otid, Stray::Message);
     AbortInfo info;
     if (m.p_abort_cause) {
       info.reason = AbortReason::NetworkPAbort;
@@ -788,7 +646,7 @@ struct DialogueLayer::Impl {
         if (pdu) info.map_pdu = *pdu;
       }
     }
-    abort_locally(*s, info, Clock::now());
+    abort_locally(*slot, info, clock_.now());
   }
 
   void on_notice(ss7::Notice&& n) {
@@ -796,16 +654,14 @@ struct DialogueLayer::Impl {
     // (only a BEGIN or CONTINUE of ours has one, and an END/ABORT of ours
     // belongs to a dialogue that is already gone).
     auto m = tcap::decode_message(Bytes(n.data.data(), n.data.size()));
-    Slot* s = m && m->otid ? find(*m->otid) : nullptr;
-    if (!s || s->state == State::Closing) {
-      log_line(0, nullptr, "Ignoring N-NOTICE", "returned message names no open dialogue");
+    auto slot = m && m->otid ? receiving_slot(*m->otid) : std::nullopt;
+    if (!slot) {
+      note(LocalTid{}, nullptr, "Ignoring N-NOTICE", "returned message names no open dialogue");
       return;
     }
     ++stats_.undeliverable;
-    char cause[48];
-    std::snprintf(cause, sizeof cause, "message returned, SCCP return cause %u", n.cause);
-    log_line(s->tid, &s->remote_tid, "Dropping dialogue", cause);
-    abort_locally(*s, AbortInfo{AbortReason::Undeliverable, {}, {}}, Clock::now());
+    note(*slot, "Dropping dialogue", "message returned, SCCP return cause " + std::to_string(n.cause));
+    abort_locally(*slot, AbortInfo{AbortReason::Undeliverable, {}, {}}, clock_.now());
   }
 
   // ------------------------------------------------------------ shutdown
@@ -813,59 +669,61 @@ struct DialogueLayer::Impl {
   void shutdown(std::function<void()> done) {
     shutting_down_ = true;
     done_ = std::move(done);
-    if (stats_.open == 0) {
+    if (table_.open() == 0) {
       finish_shutdown();
       return;
     }
-    shutdown_timer_.expires_after(cfg_.shutdown_grace);
-    shutdown_timer_.async_wait([this, alive = std::weak_ptr<char>(alive_)](const boost::system::error_code& ec) {
-      if (ec == boost::asio::error::operation_aborted || !alive.lock()) return;
-      auto now = Clock::now();
-      // Every open dialogue is on the idle list.
-      while (!idle_.empty()) {
-        Slot& s = slot(idle_.head);
-        log_line(s.tid, &s.remote_tid, "Aborting dialogue", "shutdown grace period over");
-        send_abrt(s, map::make_user_abort(map::UserAbortChoice::ResourceUnavailable, 1 /* longTermResourceLimitation */));
-        abort_locally(s, AbortInfo{AbortReason::Shutdown, {}, {}}, now);
-      }
-      finish_shutdown();
-    });
+    shutdown_timer_->arm(clock_.now() + cfg_.shutdown_grace, [this] { grace_over(); });
+  }
+
+  void grace_over() {
+    const Time now = clock_.now();
+    // Every open dialogue is on the idle queue.
+    while (auto f = idle_.front()) {
+      note(*f, "Aborting dialogue", "shutdown grace period over");
+      send_abrt(*f, map::make_user_abort(map::UserAbortChoice::ResourceUnavailable, 1 /* longTermResourceLimitation */));
+      abort_locally(*f, AbortInfo{AbortReason::Shutdown, {}, {}}, now);
+    }
+    finish_shutdown();
   }
 
   void finish_shutdown() {
     if (!done_) return;
-    shutdown_timer_.cancel();
-    // Posted: `done` may destroy the layer, which must not happen under our feet.
-    boost::asio::post(io_, std::move(done_));
+    shutdown_timer_->cancel();
+    // From a timer, not from here: `done` may destroy the layer, which must
+    // not happen under our feet. The callback owns `done`; the Clock runs it
+    // without touching the timer afterwards.
+    done_timer_->arm(clock_.now(), [done = std::move(done_)] { done(); });
     done_ = nullptr;
   }
 
-  boost::asio::io_context& io_;
+  Clock& clock_;
   Config cfg_;
   Sender send_;
   Stats stats_;
   std::vector<AcRegistration> regs_;
 
-  std::vector<std::unique_ptr<Slot[]>> chunks_;
-  std::uint32_t size_ = 0, capacity_ = 0, index_bits_ = 0, gen_mask_ = 0;
-  List free_, idle_, invokes_;
+  TransactionTable table_;
+  ComponentSublayer components_;
+  ComponentSublayer::TimerClass invoke_class_ = 0;
+  ChunkedArray<Dialogue> dialogues_;
+  DeadlineQueue idle_;  // node = slot
 
-  boost::asio::steady_timer timer_;
-  Clock::time_point armed_for_ = Clock::time_point::max();
-  boost::asio::steady_timer shutdown_timer_;
+  std::unique_ptr<Timer> timer_;
+  Time armed_for_ = Time::max();
+  std::unique_ptr<Timer> shutdown_timer_;
+  std::unique_ptr<Timer> done_timer_;
   bool shutting_down_ = false;
   std::function<void()> done_;
-  std::shared_ptr<char> alive_ = std::make_shared<char>(0);
 
   std::array<std::uint8_t, kEncodeBuffer> buf_{};
   std::array<std::uint8_t, 96> ui_buf_{};
-  std::array<tcap::Component, kMaxRejects + 1> comp_buf_{};
 };
 
 // ------------------------------------------------------------ public face
 
-DialogueLayer::DialogueLayer(boost::asio::io_context& io, Config cfg, Sender send)
-    : impl_(std::make_unique<Impl>(io, cfg, std::move(send))) {}
+DialogueLayer::DialogueLayer(Clock& clock, Config cfg, Sender send)
+    : impl_(std::make_unique<Impl>(clock, cfg, std::move(send))) {}
 DialogueLayer::~DialogueLayer() = default;
 
 void DialogueLayer::register_user(const AcRegistration& reg) {
@@ -880,11 +738,11 @@ void DialogueLayer::register_user(const AcRegistration& reg) {
 void DialogueLayer::on_unitdata(ss7::Unitdata&& u) { impl_->on_unitdata(std::move(u)); }
 void DialogueLayer::on_notice(ss7::Notice&& n) { impl_->on_notice(std::move(n)); }
 
-bool DialogueLayer::continue_invoke(DialogueId id, tcap::OpCode op, std::span<const std::uint8_t> parameter) {
+bool DialogueLayer::continue_invoke(LocalTid id, tcap::OpCode op, std::span<const std::uint8_t> parameter) {
   return impl_->continue_invoke(id, op, parameter);
 }
 
-bool DialogueLayer::end_result(DialogueId id, tcap::InvokeId invoke, tcap::OpCode op,
+bool DialogueLayer::end_result(LocalTid id, tcap::InvokeId invoke, tcap::OpCode op,
                                std::span<const std::uint8_t> parameter) {
   // Without a parameter the result SEQUENCE is left out altogether (Q.773
   // §4.2.2: result { opCode, result } is one optional element; vector S10 #9).
@@ -896,21 +754,21 @@ bool DialogueLayer::end_result(DialogueId id, tcap::InvokeId invoke, tcap::OpCod
   return impl_->end_with(id, tcap::Component{rr, {}}, "Sending END with result");
 }
 
-bool DialogueLayer::end_error(DialogueId id, tcap::InvokeId invoke, std::int64_t map_error,
+bool DialogueLayer::end_error(LocalTid id, tcap::InvokeId invoke, map::MapError error,
                               std::optional<std::span<const std::uint8_t>> parameter) {
-  tcap::ReturnError re{invoke, tcap::ErrorCode::make_local(map_error), std::nullopt};
+  tcap::ReturnError re{invoke, tcap::ErrorCode::make_local(static_cast<std::int64_t>(error)), std::nullopt};
   if (parameter && !parameter->empty()) re.parameter = Bytes(*parameter);
   return impl_->end_with(id, tcap::Component{re, {}}, "Sending END with error");
 }
 
-bool DialogueLayer::end_reject(DialogueId id, tcap::InvokeId invoke, tcap::ProblemType type, std::uint8_t code) {
+bool DialogueLayer::end_reject(LocalTid id, tcap::InvokeId invoke, tcap::ProblemType type, std::uint8_t code) {
   tcap::Reject rj{invoke, type, code};
   bool ok = impl_->end_with(id, tcap::Component{rj, {}}, "Sending END with Reject");
   if (ok) ++impl_->stats_.rejects_sent;
   return ok;
 }
 
-bool DialogueLayer::u_abort(DialogueId id, map::UserAbortChoice choice, std::uint8_t reason) {
+bool DialogueLayer::u_abort(LocalTid id, map::UserAbortChoice choice, std::uint8_t reason) {
   return impl_->u_abort(id, choice, reason);
 }
 
@@ -918,10 +776,14 @@ void DialogueLayer::shutdown(std::function<void()> done) { impl_->shutdown(std::
 
 Stats DialogueLayer::stats() const {
   Stats s = impl_->stats_;
-  s.slots = impl_->size_;
+  s.open = impl_->table_.open();
+  s.slots = impl_->table_.slots();
   return s;
 }
 
-std::size_t DialogueLayer::state_bytes_per_dialogue() { return sizeof(Slot); }
+std::size_t DialogueLayer::state_bytes_per_dialogue() {
+  return TransactionTable::kBytesPerSlot + sizeof(Dialogue) + DeadlineQueue::kBytesPerNode +
+         ComponentSublayer::bytes_per_slot(1);
+}
 
 }  // namespace ussdgw::dialogue

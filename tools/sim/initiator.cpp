@@ -41,6 +41,29 @@ void put_u32(std::uint8_t* p, std::uint32_t v) {
   p[3] = static_cast<std::uint8_t>(v);
 }
 
+// The deliberate damage of Action::kTruncated* / kUnknownMessageType to a
+// well-formed BEGIN whose otid sits at its head.
+Status misshape(Action a, std::vector<std::uint8_t>& begin) {
+  if (a == Action::kUnknownMessageType) {
+    begin[0] = 0x6a;  // [APPLICATION 10]: no TCAP message type (Q.773 §4.2.1)
+    return Ok{};
+  }
+  if (a != Action::kTruncatedDialogue && a != Action::kTruncatedComponents) return Ok{};
+  auto m = tcap::decode_message(Bytes(begin.data(), begin.size()));
+  if (!m || !m->component_portion) return Error{"BEGIN: cannot find its portions"};
+  // Contents of the component portion; the dialogue portion ends 2 octets before.
+  const auto comps = static_cast<std::size_t>(m->component_portion->data() - begin.data());
+  std::size_t keep = comps + 3;  // inside the first component
+  if (a == Action::kTruncatedDialogue) {
+    // The otid TLV ends where the dialogue portion starts; keep 6 octets of it.
+    const std::size_t hdr = 2 + ((begin[1] & 0x80) ? (begin[1] & 0x7f) : 0);
+    keep = hdr + 6 + 6;
+  }
+  if (keep >= begin.size()) return Error{"BEGIN: too short to truncate"};
+  begin.resize(keep);
+  return Ok{};
+}
+
 }  // namespace
 
 const char* to_string(OutcomeKind k) {
@@ -114,6 +137,7 @@ Result<PreparedDialogue> prepare(DialogueSpec spec) {
     if (pos + 6 > p.begin.size() || p.begin[pos] != 0x48 || p.begin[pos + 1] != 4)
       return Error{"BEGIN: otid not where expected"};
     p.otid_offset = pos + 2;
+    if (auto s = misshape(spec.action, p.begin); !s) return s.error();
   }
 
   for (const auto& a : spec.answers) {

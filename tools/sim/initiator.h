@@ -43,6 +43,16 @@ enum class Action : std::uint8_t {
   // have (local code 127): the gateway should reject it (Q.774 §3.2.2.3,
   // invoke problem unrecognizedOperation) or abort.
   kUnknownOperation,
+  // The whole BEGIN cut inside its dialogue portion (or inside its component
+  // portion), the outer length left as it was: what a truncating transport
+  // delivers. The otid is intact, so the gateway should answer with a P-Abort
+  // badlyFormattedTransactionPortion to it (Q.774 §3.2.1.2, issue 7 #1).
+  kTruncatedDialogue,
+  kTruncatedComponents,
+  // The BEGIN with an unassigned message type tag ([APPLICATION 10], 0x6a)
+  // and its otid intact: the gateway should answer with a P-Abort
+  // unrecognizedMessageType to it.
+  kUnknownMessageType,
 };
 
 // One dialogue to play. Plain values; turned into bytes once by prepare().

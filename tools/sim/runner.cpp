@@ -67,6 +67,9 @@ void ScriptRunner::next() {
   if (d.spec.ac_version != 2) std::fprintf(out_, ", AC v%u", unsigned{d.spec.ac_version});
   if (d.spec.action == Action::kMalformed) std::fprintf(out_, ", malformed BEGIN");
   if (d.spec.action == Action::kUnknownOperation) std::fprintf(out_, ", unknown operation");
+  if (d.spec.action == Action::kTruncatedDialogue) std::fprintf(out_, ", BEGIN truncated in its dialogue portion");
+  if (d.spec.action == Action::kTruncatedComponents) std::fprintf(out_, ", BEGIN truncated in its component portion");
+  if (d.spec.action == Action::kUnknownMessageType) std::fprintf(out_, ", unknown message type");
   std::fprintf(out_, ")\n");
   // A refused BEGIN is reported through on_finished, which moves on.
   (void)initiator_.start(prepared_[current_], current_, Clock::now());

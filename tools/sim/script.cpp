@@ -120,7 +120,12 @@ class Parser {
     } else if (key == "send") {
       if (v == "malformed") s.action = Action::kMalformed;
       else if (v == "unknown-op") s.action = Action::kUnknownOperation;
-      else error(line, "send: expected malformed or unknown-op, got '" + v + "'");
+      else if (v == "truncated-dialogue") s.action = Action::kTruncatedDialogue;
+      else if (v == "truncated-components") s.action = Action::kTruncatedComponents;
+      else if (v == "unknown-message-type") s.action = Action::kUnknownMessageType;
+      else
+        error(line, "send: expected malformed, unknown-op, truncated-dialogue, truncated-components or "
+                    "unknown-message-type, got '" + v + "'");
     } else if (key == "ac-version") {
       auto n = parse_int(v);
       if (!n || *n < 2 || *n > 3) error(line, "ac-version: expected 2 or 3, got '" + v + "'");
@@ -149,7 +154,12 @@ class Parser {
   }
 
   void close_dialogue(int line) {
-    if (!have_dial_ && cur_->spec.action != Action::kMalformed)
+    // A damaged BEGIN is built from a whole one: without `dial`, *100# is dialled.
+    const Action a = cur_->spec.action;
+    if (!have_dial_ && (a == Action::kTruncatedDialogue || a == Action::kTruncatedComponents ||
+                        a == Action::kUnknownMessageType))
+      cur_->spec.dial = "*100#";
+    else if (!have_dial_ && a != Action::kMalformed)
       error(cur_->line, "dialogue '" + cur_->name + "' has no 'dial'");
     if (cur_->spec.imsi.digits.empty()) error(cur_->line, "dialogue '" + cur_->name + "' has no imsi");
     (void)line;

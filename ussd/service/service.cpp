@@ -95,9 +95,9 @@ struct Service::Impl : std::enable_shared_from_this<Impl> {
   // budget at 10k dialogues): identities, where we are, and the text of the
   // current step. The relay request is rebuilt for every step.
   struct Session {
-    std::uint64_t serial = 0;  // tells a late customer callback from a reused DialogueId
+    std::uint64_t serial = 0;  // tells a late customer callback from a reused LocalTid
     storage::SessionId record;
-    dialogue::DialogueId dialogue;
+    LocalTid dialogue;
     CustomerIndex customer;
     Phase phase = Phase::AskingCustomer;
     tcap::InvokeId pussr_invoke;  // answered by the final END (TS 29.002 §17.6.4 op 59)
@@ -138,7 +138,7 @@ struct Service::Impl : std::enable_shared_from_this<Impl> {
   ServiceOptions opts;
   Router router;
   std::vector<Customer> customers;
-  std::unordered_map<std::uint32_t, Session> sessions;  // by DialogueId
+  std::unordered_map<std::uint32_t, Session> sessions;  // by LocalTid value
   std::uint64_t next_serial = 1;
   bool accepting = true;
   std::uint8_t no_route_error = code(map::MapError::SystemFailure);  // ServiceOptions, else ussd.no_route_error
@@ -365,7 +365,7 @@ struct Service::Impl : std::enable_shared_from_this<Impl> {
   // session with one step that was not relayed: action release with the MAP
   // error (or the busy text), or no action and no error for a Reject (the
   // records have no field for TCAP problems; the log line names it).
-  void refuse(dialogue::DialogueId id, tcap::InvokeId invoke, Refusal how, const storage::SessionStart& start,
+  void refuse(LocalTid id, tcap::InvokeId invoke, Refusal how, const storage::SessionStart& start,
               std::string_view text, std::uint8_t dcs, std::string_view cause) {
     ++stats.refused;
     bool sent = false;
@@ -386,7 +386,7 @@ struct Service::Impl : std::enable_shared_from_this<Impl> {
     } else {
       log(LogLevel::Notice, who(start.imsi, std::nullopt, ""),
           "Refusing the USSD request with " + std::string(map::error_name(how.code)), cause);
-      sent = layer.end_error(id, invoke, how.code);
+      sent = layer.end_error(id, invoke, static_cast<map::MapError>(how.code));
       r.map_error = how.code;
       if (sent) r.action = storage::StepAction::Release;
     }
@@ -429,7 +429,7 @@ struct Service::Impl : std::enable_shared_from_this<Impl> {
                              });
   }
 
-  void on_customer_answer(dialogue::DialogueId id, std::uint64_t serial, relay::CallResult result) {
+  void on_customer_answer(LocalTid id, std::uint64_t serial, relay::CallResult result) {
     auto it = sessions.find(id.value);
     // The dialogue ended meanwhile (network abort, timer): already recorded.
     if (it == sessions.end() || it->second.serial != serial || it->second.phase != Phase::AskingCustomer) return;
@@ -508,7 +508,7 @@ struct Service::Impl : std::enable_shared_from_this<Impl> {
     storage::StepRecord r = step_record(s, StepOutcome::Answered, latency);
     r.action = storage::StepAction::Release;
     r.map_error = e;
-    finish(s, r, SessionOutcome::Released, [&] { return layer.end_error(s.dialogue, s.pussr_invoke, e); });
+    finish(s, r, SessionOutcome::Released, [&] { return layer.end_error(s.dialogue, s.pussr_invoke, static_cast<map::MapError>(e)); });
   }
 
   // The customer's configured fallback (config customers[].fallback): its
@@ -521,7 +521,7 @@ struct Service::Impl : std::enable_shared_from_this<Impl> {
     if (c.fallback_error) {
       r.map_error = *c.fallback_error;
       finish(s, r, SessionOutcome::Fallback,
-             [&] { return layer.end_error(s.dialogue, s.pussr_invoke, *c.fallback_error); });
+             [&] { return layer.end_error(s.dialogue, s.pussr_invoke, static_cast<map::MapError>(*c.fallback_error)); });
     } else {
       r.response_text = c.fallback_text;
       finish(s, r, SessionOutcome::Fallback,
@@ -553,7 +553,7 @@ struct Service::Impl : std::enable_shared_from_this<Impl> {
 
   // ------------------------------------------------------------------ the subscriber's answer and network events
 
-  void on_component(dialogue::DialogueId id, const tcap::Component& comp, bool end) {
+  void on_component(LocalTid id, const tcap::Component& comp, bool end) {
     auto it = sessions.find(id.value);
     if (it == sessions.end() || it->second.phase == Phase::Closing) return;
     Session& s = it->second;
@@ -633,7 +633,7 @@ struct Service::Impl : std::enable_shared_from_this<Impl> {
     storage::StepRecord r = step_record(s, StepOutcome::NotRelayed, std::nullopt);
     r.action = storage::StepAction::Release;
     r.map_error = code(error);
-    finish(s, r, SessionOutcome::Refused, [&] { return layer.end_error(s.dialogue, s.pussr_invoke, code(error)); });
+    finish(s, r, SessionOutcome::Refused, [&] { return layer.end_error(s.dialogue, s.pussr_invoke, error); });
   }
 
   // ReturnError or Reject for our prompt (e.g. ussd-Busy or absentSubscriber
@@ -643,7 +643,7 @@ struct Service::Impl : std::enable_shared_from_this<Impl> {
     log(LogLevel::Notice, who(s), "Session ended by the network", cause);
     if (!end) {
       s.phase = Phase::Closing;
-      layer.end_error(s.dialogue, s.pussr_invoke, code(map::MapError::SystemFailure));
+      layer.end_error(s.dialogue, s.pussr_invoke, map::MapError::SystemFailure);
     }
     close_gone(s, SessionOutcome::AbortedByNetwork);
   }
@@ -653,7 +653,7 @@ struct Service::Impl : std::enable_shared_from_this<Impl> {
     close_gone(s, SessionOutcome::AbortedByNetwork);
   }
 
-  void on_abort(dialogue::DialogueId id, const dialogue::AbortInfo& why) {
+  void on_abort(LocalTid id, const dialogue::AbortInfo& why) {
     auto it = sessions.find(id.value);
     if (it == sessions.end() || it->second.phase == Phase::Closing) return;
     Session& s = it->second;
@@ -715,7 +715,7 @@ dialogue::AcRegistration Service::registration() {
   dialogue::AcRegistration r;
   r.ac = map::ac::kNetworkUnstructuredSs;
   r.version = 2;  // TS 29.002 §17.3.3: only v2 of networkUnstructuredSsContext exists
-  r.busy_error = static_cast<std::int64_t>(map::MapError::UssdBusy);
+  r.busy_error = map::MapError::UssdBusy;
   r.user = this;
   // The layer's own answer at the dialogue bound (no session, no record):
   // the same choices as refuse() makes for a PUSSR while stopping, and the
@@ -723,7 +723,7 @@ dialogue::AcRegistration Service::registration() {
   // shared_ptr, so the callback never points into a destroyed service.
   r.busy_answer = [busy = impl_->busy_reply](const tcap::Invoke& invoke) {
     dialogue::BusyAnswer a;
-    a.error = static_cast<std::int64_t>(map::MapError::UssdBusy);
+    a.error = map::MapError::UssdBusy;
     if (!invoke.op.is_local(map::op::kProcessUnstructuredSsRequest)) {
       a.kind = dialogue::BusyAnswer::Kind::Reject;
       a.problem = tcap::InvokeProblem::UnrecognizedOperation;
@@ -738,10 +738,10 @@ dialogue::AcRegistration Service::registration() {
 }
 
 void Service::on_begin(const dialogue::DialogueInfo& d, const tcap::Invoke& invoke) { impl_->on_begin(d, invoke); }
-void Service::on_component(dialogue::DialogueId id, const tcap::Component& comp, bool end) {
+void Service::on_component(LocalTid id, const tcap::Component& comp, bool end) {
   impl_->on_component(id, comp, end);
 }
-void Service::on_abort(dialogue::DialogueId id, const dialogue::AbortInfo& why) { impl_->on_abort(id, why); }
+void Service::on_abort(LocalTid id, const dialogue::AbortInfo& why) { impl_->on_abort(id, why); }
 
 void Service::shutdown(std::function<void()> done) {
   impl_->accepting = false;

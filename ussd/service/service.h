@@ -22,7 +22,7 @@
 //
 // Wiring (the gateway process, see docs/ussd-service.md "Wiring"):
 //
-//   dialogue::DialogueLayer layer(io, tcap_cfg, [&](ss7::Unitdata&& u) { return endpoint.send(std::move(u)); });
+//   dialogue::DialogueLayer layer(clock, tcap_cfg, [&](ss7::Unitdata&& u) { return endpoint.send(std::move(u)); });
 //   storage::SqliteSessionStore store(opts);            // + BatchFlusher
 //   auto svc = ussd::Service::create(io, cfg, layer, store);   // registers ac 19 v2 with the layer
 //   if (!svc) die(svc.error());
@@ -112,8 +112,8 @@ class Service final : public dialogue::TcUser {
 
   // dialogue::TcUser
   void on_begin(const dialogue::DialogueInfo& d, const tcap::Invoke& invoke) override;
-  void on_component(dialogue::DialogueId id, const tcap::Component& comp, bool end) override;
-  void on_abort(dialogue::DialogueId id, const dialogue::AbortInfo& why) override;
+  void on_component(LocalTid id, const tcap::Component& comp, bool end) override;
+  void on_abort(LocalTid id, const dialogue::AbortInfo& why) override;
 
   // Graceful stop: BEGINs that still reach the service are answered
   // ussd.busy_text or ussd-Busy; running sessions go on (customer calls finish within their

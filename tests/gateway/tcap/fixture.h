@@ -1,11 +1,11 @@
-// Test fixture for the TCAP dialogue layer: a real io_context, a fake Sender
-// that captures what the layer sends, a fake TC user that records what it is
-// told, and builders for network messages made with the codec's encoders.
+// Test fixture for the TCAP dialogue layer: a ManualClock (time moves only
+// with tick(), timers fire inside it), a fake Sender that captures what the
+// layer sends, a fake TC user that records what it is told, and builders for
+// network messages made with the codec's encoders.
 #pragma once
 
 #include <doctest/doctest.h>
 
-#include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -17,11 +17,13 @@
 #include "gateway/codec/map_names.h"
 #include "gateway/codec/tcap.h"
 #include "gateway/tcap/dialogue_layer.h"
+#include "ussdgw/manual_clock.h"
 
 namespace dlg_test {
 
 using namespace ussdgw;
 using Octets = std::vector<std::uint8_t>;
+using namespace std::chrono_literals;
 
 inline Octets hex(std::string_view h) {
   // No doctest macro here: also used for static constants (before main).
@@ -101,14 +103,14 @@ struct BeginSeen {
   Octets parameter;
 };
 struct ComponentSeen {
-  dialogue::DialogueId id;
+  LocalTid id;
   tcap::ComponentType type{};
   bool end = false;
   std::int8_t invoke_id = 0;
   Octets raw;
 };
 struct AbortSeen {
-  dialogue::DialogueId id;
+  LocalTid id;
   dialogue::AbortReason reason{};
   std::optional<tcap::PAbortCause> p_abort_cause;
   std::optional<map::DialoguePduType> map_type;
@@ -122,14 +124,14 @@ class FakeUser : public dialogue::TcUser {
                       inv.parameter ? Octets(inv.parameter->begin(), inv.parameter->end()) : Octets{}});
     if (on_begin_hook) on_begin_hook(d, inv);
   }
-  void on_component(dialogue::DialogueId id, const tcap::Component& c, bool end) override {
+  void on_component(LocalTid id, const tcap::Component& c, bool end) override {
     std::int8_t iid = 0;
     if (auto* i = c.invoke()) iid = i->invoke_id.value;
     if (auto* r = c.return_result()) iid = r->invoke_id.value;
     if (auto* e = c.return_error()) iid = e->invoke_id.value;
     components.push_back({id, c.type(), end, iid, Octets(c.raw.begin(), c.raw.end())});
   }
-  void on_abort(dialogue::DialogueId id, const dialogue::AbortInfo& why) override {
+  void on_abort(LocalTid id, const dialogue::AbortInfo& why) override {
     AbortSeen a{id, why.reason, why.p_abort_cause, std::nullopt, {}};
     if (why.map_pdu) {
       a.map_type = why.map_pdu->type;
@@ -146,12 +148,12 @@ class FakeUser : public dialogue::TcUser {
 
 struct Fixture {
   explicit Fixture(dialogue::Config cfg = {}) {
-    layer = std::make_unique<dialogue::DialogueLayer>(io, cfg, [this](ss7::Unitdata&& u) {
+    layer = std::make_unique<dialogue::DialogueLayer>(clock, cfg, [this](ss7::Unitdata&& u) {
       if (!send_ok) return false;
       sent.push_back(std::move(u));
       return true;
     });
-    layer->register_user(dialogue::AcRegistration{map::ac::kNetworkUnstructuredSs, 2, 72, &user, {}});
+    layer->register_user(dialogue::AcRegistration{map::ac::kNetworkUnstructuredSs, 2, map::MapError::UssdBusy, &user, {}});
   }
 
   void receive(const Octets& tcap_bytes) {
@@ -179,23 +181,18 @@ struct Fixture {
   }
   std::string last_hex() { return to_hex(Bytes(sent.back().data)); }
 
-  // Runs the io_context until `done` holds (bounded; never asserts on time).
-  void run_until(const std::function<bool()>& done) {
-    for (int i = 0; i < 1000 && !done(); ++i) {
-      io.restart();
-      io.run_one_for(std::chrono::milliseconds(10));
-    }
-  }
+  // Moves time on by `d`, firing the layer's timers that fall due.
+  void tick(std::chrono::milliseconds d) { clock.tick(d); }
 
   // Opens a dialogue with `otid`; returns its id.
-  dialogue::DialogueId open(std::uint32_t otid) {
+  LocalTid open(std::uint32_t otid) {
     auto n = user.begins.size();
     receive(begin_msg(otid));
     REQUIRE(user.begins.size() == n + 1);
     return user.begins.back().info.id;
   }
 
-  boost::asio::io_context io;
+  ManualClock clock;
   std::vector<ss7::Unitdata> sent;
   bool send_ok = true;
   FakeUser user;
@@ -204,9 +201,9 @@ struct Fixture {
 
 inline dialogue::Config short_timers() {
   dialogue::Config c;
-  c.idle_timeout = std::chrono::milliseconds(20);
-  c.invoke_timeout = std::chrono::milliseconds(20);
-  c.shutdown_grace = std::chrono::milliseconds(20);
+  c.idle_timeout = 20ms;
+  c.invoke_timeout = 20ms;
+  c.shutdown_grace = 20ms;
   return c;
 }
 

@@ -30,6 +30,7 @@
 #include "gateway/codec/map_names.h"
 #include "gateway/codec/tcap.h"
 #include "gateway/tcap/dialogue_layer.h"
+#include "ussdgw/asio_clock.h"
 #include "tools/customer_demo/demo_customer_server.h"
 #include "scripted_customer.h"
 #include "storage/sqlite_session_store.h"
@@ -197,7 +198,7 @@ inline std::vector<std::uint8_t> address_octets(const std::string& digits, Npi n
 class TestGateway {
  public:
   explicit TestGateway(dialogue::Config layer_cfg = layer_config())
-      : layer_(io, layer_cfg, [this](ss7::Unitdata&& u) {
+      : layer_(clock_, layer_cfg, [this](ss7::Unitdata&& u) {
           sent.push_back(std::move(u));
           return true;
         }) {
@@ -394,6 +395,7 @@ class TestGateway {
   }
 
   asio::io_context io;
+  AsioClock clock_{io};  // the dialogue layer's time
   TempDir dir;
   config::Config cfg;
   std::vector<ss7::Unitdata> sent;
