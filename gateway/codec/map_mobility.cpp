@@ -108,6 +108,35 @@ bool auth_choice(const Tlv& t, Status& st, AuthenticationSets& out) {
   return true;
 }
 
+// Ext-SS-InfoList ::= SEQUENCE OF Ext-SS-Info; Ext-SS-Info ::= CHOICE {
+// forwardingInfo [0] Ext-ForwInfo, callBarringInfo [1], ... };
+// Ext-ForwInfo ::= SEQUENCE { ss-Code, forwardingFeatureList SEQUENCE OF
+// Ext-ForwFeature, ... }; Ext-ForwFeature ::= SEQUENCE { ..., forwardedToNumber [5], ... }.
+Status forwardings(const Tlv& list, InsertSubscriberDataArg& v) {
+  USSDGW_TRY(r, enter(list, "MAP: provisionedSS is not constructed"));
+  while (!r.at_end()) {
+    USSDGW_TRY(info, r.next());
+    if (info.tag != context(0, true)) continue;  // only forwardingInfo carries numbers
+    USSDGW_TRY(fr, enter(info, ""));
+    USSDGW_TRY(code_t, fr.expect(kOctets, "MAP: Ext-ForwInfo without ss-Code"));
+    USSDGW_TRY(code, octets(code_t, 1, 1, "MAP: ss-Code is not one octet"));
+    USSDGW_TRY(feats_t, fr.expect(ber::kSequence, "MAP: Ext-ForwInfo without forwardingFeatureList"));
+    USSDGW_TRY(feats, enter(feats_t, ""));
+    while (!feats.at_end()) {
+      USSDGW_TRY(feat_t, feats.next());
+      if (feat_t.tag != ber::kSequence) return Error{"MAP: Ext-ForwFeature is not a SEQUENCE", feat_t.whole.data()};
+      USSDGW_TRY(feat, enter(feat_t, ""));
+      while (!feat.at_end()) {
+        USSDGW_TRY(e, feat.next());
+        if (e.tag != context(5)) continue;
+        USSDGW_TRY(a, address(e, "MAP: bad forwardedToNumber"));
+        if (!v.forwardings.push_back({code[0], a})) return Error{"MAP: too many forwarded-to numbers", e.whole.data()};
+      }
+    }
+  }
+  return Ok{};
+}
+
 }  // namespace
 
 Result<CellId> decode_cell_id(Bytes v) {
@@ -331,6 +360,8 @@ Result<InsertSubscriberDataArg> decode_insert_subscriber_data_arg(Bytes param) {
       USSDGW_CHECK(service_codes(e, v.bearer_services, "MAP: bad bearerServiceList"));
     } else if (e.tag == context(6, true)) {
       USSDGW_CHECK(service_codes(e, v.teleservices, "MAP: bad teleserviceList"));
+    } else if (e.tag == context(7, true)) {
+      USSDGW_CHECK(forwardings(e, v));
     }
   }
   return v;

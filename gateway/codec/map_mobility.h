@@ -105,6 +105,13 @@ struct InsertSubscriberDataArg {
   std::optional<std::uint8_t> subscriber_status;  // serviceGranted(0), operatorDeterminedBarring(1)
   FixedVector<std::uint8_t, 20> teleservices;     // Ext-TeleserviceCode, first octet (TS 29.002 §17.7.9)
   FixedVector<std::uint8_t, 50> bearer_services;  // Ext-BearerServiceCode, first octet
+  // provisionedSS [7] Ext-SS-InfoList: the forwarded-to numbers of its
+  // forwardingInfo [0] entries (Ext-ForwFeature forwardedToNumber [5]).
+  struct Forwarding {
+    std::uint8_t ss_code = 0;  // SS-Code (TS 29.002 §17.7.5), e.g. 0x21 CFU, 0x29 CFB
+    AddressString forwarded_to_number;
+  };
+  FixedVector<Forwarding, 16> forwardings;
 };
 // InsertSubscriberDataRes ::= SEQUENCE { teleserviceList [1], bearerServiceList [2], ... }:
 // the services the VLR does not support.

@@ -52,6 +52,7 @@ void user_data_json(const sms::UserData& ud, const sms::Dcs& dcs, json& j) {
   if (ud.udh && ud.udh->concat) {
     const auto& c = *ud.udh->concat;
     j["concat"] = json{{"reference", c.ref}, {"total", c.total}, {"sequence", c.seq}};
+    if (c.ref16) j["concat"]["ref16"] = true;  // IEI 0x08 (§9.2.3.24.8)
   }
 }
 

@@ -110,6 +110,12 @@ std::optional<json> invoke_param(std::int64_t op, Bytes p, json& error) {
       if (a.subscriber_status) j["subscriber_status"] = *a.subscriber_status;
       if (!a.teleservices.empty()) j["teleservices"] = codes(a.teleservices);
       if (!a.bearer_services.empty()) j["bearer_services"] = codes(a.bearer_services);
+      if (!a.forwardings.empty()) {
+        json f = json::array();
+        for (const auto& x : a.forwardings)
+          f.push_back(json{{"ss_code", x.ss_code}, {"forwarded_to_number", digits(x.forwarded_to_number)}});
+        j["call_forwarding"] = f;
+      }
       return j;
     }
     case 22: {
