@@ -12,12 +12,19 @@ using ber::Tlv;
 
 constexpr Tag kOctets = ber::kOctetString;
 
-// The parameter as one TLV whose tag must be one of the given ones.
+// The parameter as one TLV (its tag picks the MAP version's form).
 Result<Tlv> whole(Bytes param) { return ber::parse_single(param); }
 
-Result<Reader> enter(const Tlv& t, const char* not_constructed) {
+Result<Reader> enter(const Tlv& t, const char* not_constructed = "MAP: expected a constructed element") {
   if (!t.tag.constructed) return Error{not_constructed, t.whole.data()};
   return Reader(t.whole, 0).enter(t);
+}
+
+// A parameter that must be a SEQUENCE: a reader over its elements.
+Result<Reader> open_sequence(Bytes param, const char* not_seq) {
+  USSDGW_TRY(t, whole(param));
+  if (t.tag != ber::kSequence) return Error{not_seq, param.data()};
+  return enter(t, not_seq);
 }
 
 Result<AddressString> address(const Tlv& t, const char* what) {
@@ -117,15 +124,15 @@ Status forwardings(const Tlv& list, InsertSubscriberDataArg& v) {
   while (!r.at_end()) {
     USSDGW_TRY(info, r.next());
     if (info.tag != context(0, true)) continue;  // only forwardingInfo carries numbers
-    USSDGW_TRY(fr, enter(info, ""));
+    USSDGW_TRY(fr, enter(info));
     USSDGW_TRY(code_t, fr.expect(kOctets, "MAP: Ext-ForwInfo without ss-Code"));
     USSDGW_TRY(code, octets(code_t, 1, 1, "MAP: ss-Code is not one octet"));
     USSDGW_TRY(feats_t, fr.expect(ber::kSequence, "MAP: Ext-ForwInfo without forwardingFeatureList"));
-    USSDGW_TRY(feats, enter(feats_t, ""));
+    USSDGW_TRY(feats, enter(feats_t));
     while (!feats.at_end()) {
       USSDGW_TRY(feat_t, feats.next());
       if (feat_t.tag != ber::kSequence) return Error{"MAP: Ext-ForwFeature is not a SEQUENCE", feat_t.whole.data()};
-      USSDGW_TRY(feat, enter(feat_t, ""));
+      USSDGW_TRY(feat, enter(feat_t));
       while (!feat.at_end()) {
         USSDGW_TRY(e, feat.next());
         if (e.tag != context(5)) continue;
@@ -163,9 +170,7 @@ Result<CellId> decode_cell_id(Bytes v) {
 // 2 updateLocation, 23 updateGprsLocation.
 
 Result<UpdateLocationArg> decode_update_location_arg(Bytes param) {
-  USSDGW_TRY(t, whole(param));
-  if (t.tag != ber::kSequence) return Error{"MAP: UpdateLocationArg is not a SEQUENCE", param.data()};
-  USSDGW_TRY(r, enter(t, ""));
+  USSDGW_TRY(r, open_sequence(param, "MAP: UpdateLocationArg is not a SEQUENCE"));
   UpdateLocationArg v;
   int positional = 0;  // imsi, then vlr-Number (both universal OCTET STRING)
   bool have_msc = false;
@@ -201,7 +206,7 @@ Result<HlrNumberRes> decode_hlr_number_res(Bytes param) {
     return v;
   }
   if (t.tag != ber::kSequence) return Error{"MAP: UpdateLocationRes is not a SEQUENCE", param.data()};
-  USSDGW_TRY(r, enter(t, ""));
+  USSDGW_TRY(r, enter(t));
   USSDGW_TRY(h, r.expect(kOctets, "MAP: UpdateLocationRes without hlr-Number"));
   USSDGW_TRY(a, address(h, "MAP: bad hlr-Number"));
   v.hlr_number = a;
@@ -209,9 +214,7 @@ Result<HlrNumberRes> decode_hlr_number_res(Bytes param) {
 }
 
 Result<UpdateGprsLocationArg> decode_update_gprs_location_arg(Bytes param) {
-  USSDGW_TRY(t, whole(param));
-  if (t.tag != ber::kSequence) return Error{"MAP: UpdateGprsLocationArg is not a SEQUENCE", param.data()};
-  USSDGW_TRY(r, enter(t, ""));
+  USSDGW_TRY(r, open_sequence(param, "MAP: UpdateGprsLocationArg is not a SEQUENCE"));
   UpdateGprsLocationArg v;
   USSDGW_TRY(i_t, r.expect(kOctets, "MAP: UpdateGprsLocationArg without imsi"));
   USSDGW_TRY(i, imsi(i_t, "MAP: bad imsi in UpdateGprsLocationArg"));
@@ -239,7 +242,7 @@ Result<SendAuthenticationInfoArg> decode_send_authentication_info_arg(Bytes para
     return v;
   }
   if (t.tag != ber::kSequence) return Error{"MAP: SendAuthenticationInfoArg is neither IMSI nor SEQUENCE", param.data()};
-  USSDGW_TRY(r, enter(t, ""));
+  USSDGW_TRY(r, enter(t));
   bool have_imsi = false;
   while (!r.at_end()) {
     USSDGW_TRY(e, r.next());
@@ -271,7 +274,7 @@ Result<SendAuthenticationInfoRes> decode_send_authentication_info_res(Bytes para
     return v;
   }
   if (t.tag != context(3, true)) return Error{"MAP: SendAuthenticationInfoRes is neither [3] nor SEQUENCE", param.data()};
-  USSDGW_TRY(r, enter(t, ""));
+  USSDGW_TRY(r, enter(t));
   while (!r.at_end()) {
     USSDGW_TRY(e, r.next());
     Status st = Ok{};
@@ -292,7 +295,7 @@ Result<SendIdentificationArg> decode_send_identification_arg(Bytes param) {
     return v;
   }
   if (t.tag != ber::kSequence) return Error{"MAP: SendIdentificationArg is neither TMSI nor SEQUENCE", param.data()};
-  USSDGW_TRY(r, enter(t, ""));
+  USSDGW_TRY(r, enter(t));
   int positional = 0;  // tmsi, then msc-Number (universal OCTET STRINGs)
   while (!r.at_end()) {
     USSDGW_TRY(e, r.next());
@@ -317,7 +320,7 @@ Result<SendIdentificationRes> decode_send_identification_res(Bytes param) {
   USSDGW_TRY(t, whole(param));
   const bool v3 = t.tag == context(3, true);
   if (!v3 && t.tag != ber::kSequence) return Error{"MAP: SendIdentificationRes is neither [3] nor SEQUENCE", param.data()};
-  USSDGW_TRY(r, enter(t, ""));
+  USSDGW_TRY(r, enter(t));
   SendIdentificationRes v;
   while (!r.at_end()) {
     USSDGW_TRY(e, r.next());
@@ -338,9 +341,7 @@ Result<SendIdentificationRes> decode_send_identification_res(Bytes param) {
 // 7 insertSubscriberData.
 
 Result<InsertSubscriberDataArg> decode_insert_subscriber_data_arg(Bytes param) {
-  USSDGW_TRY(t, whole(param));
-  if (t.tag != ber::kSequence) return Error{"MAP: InsertSubscriberDataArg is not a SEQUENCE", param.data()};
-  USSDGW_TRY(r, enter(t, ""));
+  USSDGW_TRY(r, open_sequence(param, "MAP: InsertSubscriberDataArg is not a SEQUENCE"));
   InsertSubscriberDataArg v;
   while (!r.at_end()) {
     USSDGW_TRY(e, r.next());
@@ -368,9 +369,7 @@ Result<InsertSubscriberDataArg> decode_insert_subscriber_data_arg(Bytes param) {
 }
 
 Result<InsertSubscriberDataRes> decode_insert_subscriber_data_res(Bytes param) {
-  USSDGW_TRY(t, whole(param));
-  if (t.tag != ber::kSequence) return Error{"MAP: InsertSubscriberDataRes is not a SEQUENCE", param.data()};
-  USSDGW_TRY(r, enter(t, ""));
+  USSDGW_TRY(r, open_sequence(param, "MAP: InsertSubscriberDataRes is not a SEQUENCE"));
   InsertSubscriberDataRes v;
   while (!r.at_end()) {
     USSDGW_TRY(e, r.next());
@@ -384,9 +383,7 @@ Result<InsertSubscriberDataRes> decode_insert_subscriber_data_res(Bytes param) {
 // 22 sendRoutingInfo.
 
 Result<SendRoutingInfoArg> decode_send_routing_info_arg(Bytes param) {
-  USSDGW_TRY(t, whole(param));
-  if (t.tag != ber::kSequence) return Error{"MAP: SendRoutingInfoArg is not a SEQUENCE", param.data()};
-  USSDGW_TRY(r, enter(t, ""));
+  USSDGW_TRY(r, open_sequence(param, "MAP: SendRoutingInfoArg is not a SEQUENCE"));
   SendRoutingInfoArg v;
   bool have_msisdn = false, have_type = false;
   while (!r.at_end()) {
@@ -422,7 +419,7 @@ Result<SendRoutingInfoRes> decode_send_routing_info_res(Bytes param) {
   SendRoutingInfoRes v;
   v.bare = t.tag == ber::kSequence;
   if (!v.bare && t.tag != context(3, true)) return Error{"MAP: SendRoutingInfoRes is neither [3] nor SEQUENCE", param.data()};
-  USSDGW_TRY(r, enter(t, ""));
+  USSDGW_TRY(r, enter(t));
   // ForwardingData ::= SEQUENCE { forwardedToNumber [5] ISDN-AddressString OPTIONAL, ... }
   auto forwarding = [&](const Tlv& f) -> Status {
     USSDGW_TRY(fr, enter(f, "MAP: forwardingData is not constructed"));
@@ -465,15 +462,13 @@ Result<SendRoutingInfoRes> decode_send_routing_info_res(Bytes param) {
 // 71 anyTimeInterrogation.
 
 Result<AnyTimeInterrogationArg> decode_any_time_interrogation_arg(Bytes param) {
-  USSDGW_TRY(t, whole(param));
-  if (t.tag != ber::kSequence) return Error{"MAP: AnyTimeInterrogationArg is not a SEQUENCE", param.data()};
-  USSDGW_TRY(r, enter(t, ""));
+  USSDGW_TRY(r, open_sequence(param, "MAP: AnyTimeInterrogationArg is not a SEQUENCE"));
   AnyTimeInterrogationArg v;
   bool have_id = false, have_scf = false;
   while (!r.at_end()) {
     USSDGW_TRY(e, r.next());
     if (e.tag == context(0, true)) {  // SubscriberIdentity ::= CHOICE { imsi [0], msisdn [1] }
-      USSDGW_TRY(ir, enter(e, ""));
+      USSDGW_TRY(ir, enter(e));
       USSDGW_TRY(c, ir.next());
       if (c.tag == context(0)) {
         USSDGW_TRY(i, imsi(c, "MAP: bad imsi in subscriberIdentity"));
@@ -486,7 +481,7 @@ Result<AnyTimeInterrogationArg> decode_any_time_interrogation_arg(Bytes param) {
       }
       have_id = true;
     } else if (e.tag == context(1, true)) {
-      USSDGW_TRY(qr, enter(e, ""));
+      USSDGW_TRY(qr, enter(e));
       while (!qr.at_end()) {
         USSDGW_TRY(q, qr.next());
         if (q.tag == context(4)) {
@@ -507,9 +502,7 @@ Result<AnyTimeInterrogationArg> decode_any_time_interrogation_arg(Bytes param) {
 }
 
 Result<AnyTimeInterrogationRes> decode_any_time_interrogation_res(Bytes param) {
-  USSDGW_TRY(t, whole(param));
-  if (t.tag != ber::kSequence) return Error{"MAP: AnyTimeInterrogationRes is not a SEQUENCE", param.data()};
-  USSDGW_TRY(r, enter(t, ""));
+  USSDGW_TRY(r, open_sequence(param, "MAP: AnyTimeInterrogationRes is not a SEQUENCE"));
   USSDGW_TRY(si_t, r.expect(ber::kSequence, "MAP: AnyTimeInterrogationRes without subscriberInfo"));
   USSDGW_TRY(si, r.enter(si_t));
   AnyTimeInterrogationRes v;
