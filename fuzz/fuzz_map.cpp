@@ -1,8 +1,10 @@
 // MAP operation parameters (TS 29.002 §17.7): the first octet picks the
-// decoder, the rest is the parameter. Whatever decodes is encoded again.
+// decoder, the rest is the parameter. Whatever decodes is encoded again
+// where the codec has an encoder (the map_mobility decoders are read-only).
 #include "fuzz_common.h"
 #include "gateway/codec/map_dialogue.h"
 #include "gateway/codec/map_errors.h"
+#include "gateway/codec/map_mobility.h"
 #include "hlr-sms/codec/sm_ops.h"
 #include "ussd/codec/ussd_ops.h"
 #include "ussd/codec/ussd_text.h"
@@ -25,7 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size < 1) return 0;
   Bytes p(data + 1, size - 1);
   std::array<std::uint8_t, 4096> out;
-  switch (data[0] % 14) {
+  switch (data[0] % 27) {
     case 0: {
       auto a = ussd::decode_ussd_arg(p);
       if (a) {
@@ -65,6 +67,25 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         touch(map::encode_user_information(out, *d).ok());
         if (d->destination_reference) touch(map::read_reference(*d->destination_reference).best_digits());
       }
+      break;
+    }
+    // Identity parameters of ops 2, 7, 22, 23, 55, 56, 71 (map_mobility.h).
+    case 14: touch(map::decode_update_location_arg(p).ok()); break;
+    case 15: touch(map::decode_hlr_number_res(p).ok()); break;
+    case 16: touch(map::decode_update_gprs_location_arg(p).ok()); break;
+    case 17: touch(map::decode_send_authentication_info_arg(p).ok()); break;
+    case 18: touch(map::decode_send_authentication_info_res(p).ok()); break;
+    case 19: touch(map::decode_send_identification_arg(p).ok()); break;
+    case 20: touch(map::decode_send_identification_res(p).ok()); break;
+    case 21: touch(map::decode_insert_subscriber_data_arg(p).ok()); break;
+    case 22: touch(map::decode_insert_subscriber_data_res(p).ok()); break;
+    case 23: touch(map::decode_send_routing_info_arg(p).ok()); break;
+    case 24: touch(map::decode_send_routing_info_res(p).ok()); break;
+    case 25: touch(map::decode_any_time_interrogation_arg(p).ok()); break;
+    case 26: {
+      auto r = map::decode_any_time_interrogation_res(p);
+      if (r && !r->cell_global_id.empty()) touch(map::decode_cell_id(r->cell_global_id).ok());
+      if (r && !r->location_area_id.empty()) touch(map::decode_cell_id(r->location_area_id).ok());
       break;
     }
   }

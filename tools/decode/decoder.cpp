@@ -58,6 +58,7 @@ void Decoder::decode_hex(FrameNo n, Layer layer, std::string_view hex) {
       json err;
       json j{{"frame", n.value}};
       j["tcap"] = describe_tcap(b, err);
+      concat_.feed(n.value, j["tcap"]);
       if (!err.is_null()) j["error"] = err;
       emit(std::move(j));
       break;
@@ -131,6 +132,7 @@ void Decoder::on_sccp(FrameNo frame, const TransportInfo& via, Bytes bytes) {
   }
   json err;
   j["tcap"] = describe_tcap(user, err);
+  concat_.feed(frame.value, j["tcap"]);
   if (!err.is_null()) j["error"] = err;
   emit(std::move(j));
 }

@@ -4,8 +4,8 @@
 //
 // Layering: TransportDecoder (transport.h) finds SCCP messages in frames;
 // this class reassembles segmented XUDT/XUDTS (Q.714 §4.1.1.3), decodes SCCP,
-// TCAP, the MAP dialogue and the MAP parameters of the USSD and SMS
-// operations, and hands each result to the output callback.
+// TCAP, the MAP dialogue and the MAP parameters, joins concatenated SMS
+// (sms_concat.h), and hands each result to the output callback.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "gateway/codec/sccp.h"
+#include "tools/decode/sms_concat.h"
 #include "tools/decode/transport.h"
 
 namespace ussdgw::decode {
@@ -63,6 +64,7 @@ class Decoder final : private TransportSink {
   JsonSink out_;
   TransportDecoder transport_;
   sccp::Reassembler reassembler_;
+  ConcatJoiner concat_;  // concatenated SMS parts across the whole input
   std::size_t failures_ = 0;
   std::size_t messages_ = 0;
   bool frame_had_output_ = false;

@@ -6,12 +6,15 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
 #include "gateway/codec/sccp.h"
 #include "gateway/codec/tcap.h"
 #include "ussdgw/result.h"
+#include "ussdgw/tbcd.h"
 
 namespace ussdgw::decode {
 
@@ -43,5 +46,19 @@ std::string map_ac_name(const std::string& dotted);
 
 // {"layer", "offset", "reason"} with the offset of e.at inside `whole`.
 nlohmann::json layer_error(const char* layer, Bytes whole, const Error& e);
+
+// Moves a decoded value into `out`, or records the first failure (with its
+// offset inside `param`) in `error` and returns false.
+template <class T>
+bool take(Result<T>&& r, Bytes param, const char* layer, nlohmann::json& error, T& out) {
+  if (!r) {
+    if (error.is_null()) error = layer_error(layer, param, r.error());
+    return false;
+  }
+  out = std::move(r.value());
+  return true;
+}
+
+inline std::string digits(const AddressString& a) { return a.digits.str(); }
 
 }  // namespace ussdgw::decode

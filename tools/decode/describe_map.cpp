@@ -4,6 +4,7 @@
 #include <type_traits>
 
 #include "tools/decode/describe.h"
+#include "tools/decode/describe_mobility.h"
 #include "gateway/codec/map_dialogue.h"
 #include "tools/decode/map_text.h"
 #include "hlr-sms/codec/sm_ops.h"
@@ -15,8 +16,6 @@ namespace ussdgw::decode {
 using nlohmann::json;
 
 namespace {
-
-std::string digits(const AddressString& a) { return a.digits.str(); }
 
 json da_json(const sms::SmRpDa& da) {
   switch (da.kind) {
@@ -53,6 +52,7 @@ void user_data_json(const sms::UserData& ud, const sms::Dcs& dcs, json& j) {
   if (ud.udh && ud.udh->concat) {
     const auto& c = *ud.udh->concat;
     j["concat"] = json{{"reference", c.ref}, {"total", c.total}, {"sequence", c.seq}};
+    if (c.ref16) j["concat"]["ref16"] = true;  // IEI 0x08 (§9.2.3.24.8)
   }
 }
 
@@ -105,16 +105,6 @@ json tpdu_json(Bytes ui, sms::Direction dir, json& /*frame_error*/) {
 // §12.2, §12.9): towards an IMSI/LMSI it is mobile-terminated.
 sms::Direction direction_of(const sms::SmRpDa& da) {
   return da.kind == sms::SmRpDa::Kind::ServiceCentre ? sms::Direction::MsToSc : sms::Direction::ScToMs;
-}
-
-template <class T>
-bool take(Result<T>&& r, Bytes param, const char* layer, json& error, T& out) {
-  if (!r) {
-    if (error.is_null()) error = layer_error(layer, param, r.error());
-    return false;
-  }
-  out = std::move(r.value());
-  return true;
 }
 
 // CorrelationID ::= SEQUENCE { hlr-id [0] HLR-Id OPTIONAL, sip-uri-A [1]
@@ -283,6 +273,7 @@ json invoke_param(std::int64_t op, const AcContext& ac, Bytes p, json& error) {
       return j;
     }
     default:
+      if (auto j = mobility_invoke_param(op, p, error)) return *j;
       return json{{"raw", to_hex(p)}};  // an operation this tool does not interpret
   }
 }
@@ -317,6 +308,7 @@ json result_param(std::int64_t op, const AcContext& ac, Bytes p, json& error) {
       return j;
     }
     default:
+      if (auto j = mobility_result_param(op, p, error)) return *j;
       return json{{"raw", to_hex(p)}};
   }
 }

@@ -108,3 +108,51 @@ TEST_CASE("ussdgw decode --write-sample writes a capture that decodes to a USSD 
     CHECK(r.lines[3]["tcap"]["components"][0]["type"] == "returnResultLast");
   }
 }
+
+TEST_CASE("ussdgw decode joins a concatenated SMS on the line that completes it (S11 #5, #6 as M3UA hex)") {
+  // MT-ForwardSM invokes carrying SMS-DELIVER parts 1/2 and 2/2 (reference
+  // 95, originator "Glovo", to IMSI 621600112879166).
+  const std::string part1 =
+      "01000101000001280210011d0000000100000002030200040981030e190b12080011047228000000f20b12080011047228000000f3"
+      "ef6281ec4804000050056b1e281c060700118605010101a011600f80020780a1090607040000010019036c81c3a181c002010102"
+      "012c3081b7800826610011829761f6840891328490000005f704819e4009d047f6dbfe06000042217251400000a00500035f0201"
+      "90e53c0b947fd741e8b0bd0c9abfdb6510bcec26a7dd67d09c5e86cf41693728ffaecb41f2f2393da7cbc3f4f4db0d82cbdfe3f2"
+      "7cee0241d9e5f0bc0c32bfd9ecf71d44479741ecb47b0da2bf41e3771bce2ed3cb203abadc0685dd64d09c1e96d341e4323b6d2f"
+      "cbd3ee33888e96bfeb6734e8c87edbdf2190bc3c96d7d3f476d94d77d5e70500000000";
+  const std::string part2 =
+      "01000101000000ac021000a40000000100000002030200050981030e190b12080011047228000000f20b12080011047228000000f3"
+      "7662744804000050066b1e281c060700118605010101a011600f80020780a1090607040000010019036c4ca14a02010102012c30"
+      "42800826610011829761f6840891328490000005f7042c4409d047f6dbfe060000422172514000001d0500035f0202cae8ba5c9e"
+      "2ecb5de377fb157ea9d1b0d93b1e06";
+  auto r = run_decode("--layer m3ua", part1 + "\n" + part2 + "\n");
+  CHECK(r.status == 0);
+  REQUIRE(r.lines.size() == 2);
+  const auto& t1 = r.lines[0]["tcap"]["components"][0]["param"]["tpdu"];
+  const auto& t2 = r.lines[1]["tcap"]["components"][0]["param"]["tpdu"];
+  CHECK(!t1.contains("joined"));
+  CHECK(t2["text"] == "ehurrier.com/a/jh03oqa");  // the part keeps its own text
+  REQUIRE(t2.contains("joined"));
+  CHECK(t2["joined"]["text"] ==
+        "Hey, you have some pending steps in your registration process. Please follow the link to complete them and "
+        "start delivering through Glovo! recruitment.usehurrier.com/a/jh03oqa");
+  CHECK(t2["joined"]["parts"] == 2);
+  CHECK(t2["joined"]["frames"] == nlohmann::json::array({1, 2}));
+}
+
+TEST_CASE("ussdgw decode shows the MSISDN and gMSC of sendRoutingInfo (S10 #17 as M3UA hex), not raw octets") {
+  const std::string sri =
+      "0100010100000094021000890000000100000002030200000981030e190b12060011047228000000f10b12080011047228000000f3"
+      "5b6259480403ed2d126b1a2818060700118605010101a00d600ba1090607040000010005036c35a1330201c5020116302b800491"
+      "52828883010086079152629610103287050583370000aa0a0a0104040504038090a3ab04030205e0000000";
+  auto r = run_decode("--layer m3ua", sri + "\n");
+  CHECK(r.status == 0);
+  REQUIRE(r.lines.size() == 1);
+  const auto& c = r.lines[0]["tcap"]["components"][0];
+  CHECK(c["operation"] == "sendRoutingInfo");
+  const auto& p = c["param"];
+  CHECK(!p.contains("raw"));
+  CHECK(p["msisdn"] == "252888");
+  CHECK(p["interrogation_type"] == "basicCall");
+  CHECK(p["gmsc_address"] == "252669010123");
+  CHECK(p["call_reference_number"] == "0583370000");
+}
