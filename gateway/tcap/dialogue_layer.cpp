@@ -923,5 +923,9 @@ Stats DialogueLayer::stats() const {
 }
 
 std::size_t DialogueLayer::state_bytes_per_dialogue() { return sizeof(Slot); }
+// The per-dialogue budget (docs/ussd-service.md "Memory"): the slot plus the
+// service's session record (< 512 octets, Service::state_bytes_per_session)
+// stay under 2 KiB; bench/load_bench.sh measures the real figure with heap.
+static_assert(sizeof(Slot) < 2048 - 512, "a dialogue slot outgrew the 2 KiB per-dialogue budget");
 
 }  // namespace ussdgw::dialogue
