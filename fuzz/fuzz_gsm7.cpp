@@ -4,7 +4,6 @@
 // property (low two bits) and the fill bits for packing (next three bits);
 // the rest is the input. A round trip that does not hold aborts.
 #include <array>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 
@@ -15,10 +14,6 @@
 using namespace ussdgw;
 
 namespace {
-
-void must(bool ok) {
-  if (!ok) std::abort();
-}
 
 // §6.1.2.3.1: a text that ends in <CR> on an octet boundary is sent with a
 // second <CR>, which the receiver keeps ("<CR><CR>" is defined as "<CR>").
