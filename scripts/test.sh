@@ -47,9 +47,10 @@ fi
 if ((${#skips[@]})); then
   echo "== skipped, because a prerequisite is missing (scripts/setup.sh installs the programs; ../shared holds the vectors):"
   printf '   %s\n' "${skips[@]}"
+  echo "   (each test binary lists its skipped cases and why at the end of its output, e.g. build/tests/test_ussd_codec)"
   if $ci; then
     echo "== FAILED: CI=true and ${#skips[@]} test binaries were skipped: a CI run must run every test"
     exit 1
   fi
 fi
-echo "== all tests passed in $(( $(date +%s) - t0 ))s"
+echo "== all tests passed${skips:+ (${#skips[@]} skipped)} in $(( $(date +%s) - t0 ))s"
