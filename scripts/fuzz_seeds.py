@@ -3,11 +3,14 @@
 
     scripts/fuzz_seeds.py <fuzz target> <corpus dir>
 
-Two sources:
-  * the shared conformance vectors (USSDGW_SHARED_DIR, default ../shared,
-    read in place): each `name = hex` line is one seed, and the TCAP-level
-    targets also get every BER TLV nested in a message, so the MAP and TPDU
-    decoders start from real parameters;
+Three sources:
+  * for the targets that decode SS7 octets, the shared conformance vectors
+    (USSDGW_SHARED_DIR, default ../shared, read in place): each `name = hex`
+    line is one seed, and the TCAP-level targets also get every BER TLV
+    nested in a message, so the MAP and TPDU decoders start from real
+    parameters;
+  * fuzz/seeds/<target>/, when it exists: files kept in the repository (e.g.
+    HTTP answers or config files for targets that do not take SS7 octets);
   * seeds built here that the captures do not hold: BER long-form tags and
     lengths, indefinite lengths, the nesting limit (X.690 §8.1.2-§8.1.3), and
     every character of the GSM 7-bit default alphabet and its extension table
@@ -198,11 +201,18 @@ def text_seeds():
     return s
 
 
+SS7_TARGETS = {'fuzz_ber', 'fuzz_sccp', 'fuzz_tcap', 'fuzz_map', 'fuzz_tpdu'}
+
 seeds = []
-if os.path.isfile(os.path.join(shared, 'vectors', 'README.md')):
-    seeds += shared_seeds()
-else:
-    print(f'fuzz_seeds: {shared}/vectors absent, {fuzzer} starts from the built-in seeds only')
+if fuzzer in SS7_TARGETS:
+    if os.path.isfile(os.path.join(shared, 'vectors', 'README.md')):
+        seeds += shared_seeds()
+    else:
+        print(f'fuzz_seeds: {shared}/vectors absent, {fuzzer} starts without the capture seeds')
+kept = os.path.join(root, 'fuzz', 'seeds', fuzzer)
+if os.path.isdir(kept):
+    for fn in sorted(os.listdir(kept)):
+        with open(os.path.join(kept, fn), 'rb') as f: seeds.append(f.read())
 if fuzzer == 'fuzz_ber': seeds += ber_seeds()
 if fuzzer == 'fuzz_gsm7': seeds += gsm7_seeds()
 if fuzzer in ('fuzz_tpdu', 'fuzz_map'): seeds += text_seeds()
