@@ -13,6 +13,7 @@ PKGS=(
   clang libclang-rt-14-dev
   strongswan-swanctl strongswan-charon libcharon-extra-plugins
   iproute2 curl
+  python3
 )
 
 missing=()

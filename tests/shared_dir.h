@@ -1,14 +1,9 @@
 // Locates ../shared (read in place, never copied). Tests that need it call
-// shared_dir() and, when it is absent, say so with MESSAGE and return: a
-// skip that is reported, not a pass that pretends to have checked.
+// shared_dir() (= test::require_shared_dir()) and return when it is absent:
+// the test case is then recorded as skipped and the binary exits 77, which
+// ctest shows as "Not Run (skipped)" (support/prerequisite.h), not as a pass.
+// USSDGW_SHARED_DIR in the environment overrides the path compiled in.
 #pragma once
-#include <cstdlib>
-#include <filesystem>
-#include <optional>
+#include "support/prerequisite.h"
 
-inline std::optional<std::filesystem::path> shared_dir() {
-  std::filesystem::path p = USSDGW_SHARED_DIR;
-  if (const char* env = std::getenv("USSDGW_SHARED_DIR")) p = env;
-  if (std::filesystem::exists(p / "vectors" / "README.md")) return p;
-  return std::nullopt;
-}
+inline std::optional<std::filesystem::path> shared_dir() { return ussdgw::test::require_shared_dir(); }

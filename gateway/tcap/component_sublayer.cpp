@@ -118,8 +118,4 @@ std::optional<std::uint32_t> ComponentSublayer::pop_expired(Time now) {
   return std::nullopt;
 }
 
-std::size_t ComponentSublayer::bytes_per_slot(std::size_t timer_classes) {
-  return sizeof(State) + timer_classes * kMaxPendingInvokes * DeadlineQueue::kBytesPerNode;
-}
-
 }  // namespace ussdgw::dialogue

@@ -72,7 +72,7 @@ class ComponentSublayer {
 
   // State kept per transaction slot with `timer_classes` classes (the
   // queues' links included).
-  [[nodiscard]] static std::size_t bytes_per_slot(std::size_t timer_classes);
+  [[nodiscard]] static constexpr std::size_t bytes_per_slot(std::size_t timer_classes);
 
  private:
   struct Pending {
@@ -100,5 +100,9 @@ class ComponentSublayer {
   std::vector<Class> classes_;
   std::array<tcap::Component, kMaxQueuedRejects + 1> out_{};
 };
+
+constexpr std::size_t ComponentSublayer::bytes_per_slot(std::size_t timer_classes) {
+  return sizeof(State) + timer_classes * kMaxPendingInvokes * DeadlineQueue::kBytesPerNode;
+}
 
 }  // namespace ussdgw::dialogue

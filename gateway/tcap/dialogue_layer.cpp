@@ -785,5 +785,12 @@ std::size_t DialogueLayer::state_bytes_per_dialogue() {
   return TransactionTable::kBytesPerSlot + sizeof(Dialogue) + DeadlineQueue::kBytesPerNode +
          ComponentSublayer::bytes_per_slot(1);
 }
+// The per-dialogue budget (docs/ussd-service.md "Memory"): the layer's share
+// plus the service's session record (< 512 octets) stay under 2 KiB;
+// bench/load_bench.sh measures the real figure, heap included.
+static_assert(TransactionTable::kBytesPerSlot + sizeof(Dialogue) + DeadlineQueue::kBytesPerNode +
+                      ComponentSublayer::bytes_per_slot(1) <
+                  2048 - 512,
+              "a dialogue's state outgrew the 2 KiB per-dialogue budget");
 
 }  // namespace ussdgw::dialogue

@@ -3,6 +3,8 @@
 // `ussdgw decode`, message by message.
 #include <doctest/doctest.h>
 
+#include "support/prerequisite.h"
+
 #include <nlohmann/json.hpp>
 
 #include "harness.h"
@@ -93,10 +95,8 @@ std::vector<Seen> ussdgw_view(const fs::path& cap, std::uint16_t ipa_port, int* 
 }  // namespace
 
 TEST_CASE("a captured dialogue decodes as intended, by tshark and by ussdgw decode") {
-  if (std::system("command -v osmo-stp >/dev/null && command -v dumpcap >/dev/null && command -v tshark >/dev/null") != 0) {
-    MESSAGE("skipped: osmo-stp, dumpcap or tshark is not installed (scripts/setup.sh)");
-    return;
-  }
+  using ussdgw::test::require_program;
+  if (!require_program("osmo-stp") || !require_program("dumpcap") || !require_program("tshark")) return;
   Network net("capture");
   REQUIRE_MESSAGE(net.start(), net.gateway().err());
   const auto port = net.stp().ipa_port();

@@ -4,6 +4,8 @@
 // scripts (the sim exits 1 when one fails) and in the gateway's SQLite file.
 #include <doctest/doctest.h>
 
+#include "support/prerequisite.h"
+
 #include "harness.h"
 
 using namespace ussdgw;
@@ -11,13 +13,8 @@ using namespace ussdgw::e2e;
 
 namespace {
 
-bool have_osmo_stp() { return std::system("command -v osmo-stp >/dev/null 2>&1") == 0; }
-
 #define REQUIRE_NETWORK(net)                                              \
-  if (!have_osmo_stp()) {                                                 \
-    MESSAGE("skipped: osmo-stp is not installed (scripts/setup.sh)");     \
-    return;                                                               \
-  }                                                                       \
+  if (!ussdgw::test::require_program("osmo-stp")) return;                \
   REQUIRE_MESSAGE((net).start(), "gateway did not come up:\n" << (net).gateway().err())
 
 // A whole-number field of the sim's --json report.
@@ -229,10 +226,7 @@ TEST_CASE("SIGTERM: no new dialogues, the open one is answered before the gatewa
 }
 
 TEST_CASE("ussdgw demo runs the whole pull on loopback and exits 0") {
-  if (!have_osmo_stp()) {
-    MESSAGE("skipped: osmo-stp is not installed (scripts/setup.sh)");
-    return;
-  }
+  if (!ussdgw::test::require_program("osmo-stp")) return;
   auto dir = fs::temp_directory_path() / ("ussdgw-demo-test-" + std::to_string(::getpid()));
   fs::create_directories(dir);
   for (const char* mode : {"", "--direct"}) {

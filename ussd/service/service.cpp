@@ -753,7 +753,11 @@ ServiceStats Service::stats() const { return impl_->stats; }
 std::size_t Service::state_bytes_per_session() {
   // libstdc++ node: next pointer + value (the hash of an integer key is not
   // cached); one bucket pointer per element at load factor 1.
-  return sizeof(void*) + sizeof(std::pair<const std::uint32_t, Impl::Session>) + sizeof(void*);
+  constexpr std::size_t bytes = sizeof(void*) + sizeof(std::pair<const std::uint32_t, Impl::Session>) + sizeof(void*);
+  // Its share (512) of the 2 KiB per-dialogue budget (docs/ussd-service.md
+  // "Memory"); the layer's slot (< 1.5 KiB, dialogue_layer.cpp) comes on top.
+  static_assert(bytes < 512, "a session record outgrew its share of the 2 KiB per-dialogue budget");
+  return bytes;
 }
 
 }  // namespace ussdgw::ussd

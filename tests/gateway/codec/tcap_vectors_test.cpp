@@ -98,7 +98,7 @@ Octets reencode(const tcap::Message& m) {
 TEST_CASE("go-tcap vectors decode with the fields of the README table") {
   auto vec = load_vectors("gomaja_go-tcap.hex");
   if (vec.empty()) {
-    MESSAGE("skipped: /work/shared vectors not found");
+    ussdgw::test::shared_vectors_missing("vectors/hex");
     return;
   }
   REQUIRE(vec.size() == 22);
@@ -159,7 +159,7 @@ TEST_CASE("go-tcap vectors decode with the fields of the README table") {
 TEST_CASE("go-tcap #4: AC version fallback abort carries AARE reject-permanent, user diag AC-not-supported") {
   auto vec = load_vectors("gomaja_go-tcap.hex");
   if (vec.empty()) {
-    MESSAGE("skipped: /work/shared vectors not found");
+    ussdgw::test::shared_vectors_missing("vectors/hex");
     return;
   }
   auto m = tcap::decode_message(span(vec["4_abort_dtid_version_mismatch"]));
@@ -185,7 +185,7 @@ TEST_CASE("go-tcap #4: AC version fallback abort carries AARE reject-permanent, 
 TEST_CASE("go-tcap #3 / #21: returnError parameters unknownSubscriber and absentSubscriberSM") {
   auto vec = load_vectors("gomaja_go-tcap.hex");
   if (vec.empty()) {
-    MESSAGE("skipped: /work/shared vectors not found");
+    ussdgw::test::shared_vectors_missing("vectors/hex");
     return;
   }
   auto m = tcap::decode_message(span(vec["3_error_sri_sm"]));
@@ -221,7 +221,7 @@ TEST_CASE("go-tcap #3 / #21: returnError parameters unknownSubscriber and absent
 TEST_CASE("go-tcap #13: user abort with ABRT dialogue-service-user and map-userAbort") {
   auto vec = load_vectors("gomaja_go-tcap.hex");
   if (vec.empty()) {
-    MESSAGE("skipped: /work/shared vectors not found");
+    ussdgw::test::shared_vectors_missing("vectors/hex");
     return;
   }
   const auto& bytes = vec["13_abort_dtid_for_invoke_mt_forwardsm"];
@@ -250,7 +250,7 @@ TEST_CASE("go-tcap #13: user abort with ABRT dialogue-service-user and map-userA
 TEST_CASE("go-tcap DER vectors 1-20 re-encode byte for byte") {
   auto vec = load_vectors("gomaja_go-tcap.hex");
   if (vec.empty()) {
-    MESSAGE("skipped: /work/shared vectors not found");
+    ussdgw::test::shared_vectors_missing("vectors/hex");
     return;
   }
   int n = 0;
@@ -276,7 +276,7 @@ TEST_CASE("indefinite-length component portions decode and re-encode in definite
   auto vec = load_vectors("gomaja_go-tcap.hex");
   auto jss7 = load_vectors("jss7.hex");
   if (vec.empty() || jss7.empty()) {
-    MESSAGE("skipped: /work/shared vectors not found");
+    ussdgw::test::shared_vectors_missing("vectors/hex");
     return;
   }
   // Expected: the same octets with `6c 80 .. 00 00` given a definite length
@@ -314,7 +314,7 @@ TEST_CASE("TCAP parts of other captures decode and re-encode byte for byte") {
   auto vbn = load_vectors("vbn_test.hex");
   auto jss7 = load_vectors("jss7.hex");
   if (ws.empty() || sigfw.empty() || vbn.empty() || jss7.empty()) {
-    MESSAGE("skipped: /work/shared vectors not found");
+    ussdgw::test::shared_vectors_missing("vectors/hex");
     return;
   }
   struct Case {
@@ -362,7 +362,7 @@ TEST_CASE("TCAP parts of other captures decode and re-encode byte for byte") {
 TEST_CASE("U02 trace: MAP-OpenInfo with Ericsson [2]/[3] and a raw IMSI destinationReference") {
   auto jss7 = load_vectors("jss7.hex");
   if (jss7.empty()) {
-    MESSAGE("skipped: /work/shared vectors not found");
+    ussdgw::test::shared_vectors_missing("vectors/hex");
     return;
   }
   for (const char* name : {"tcbegin1_indef", "tcbegin1_def"}) {
@@ -415,7 +415,7 @@ TEST_CASE("U02 trace: MAP-OpenInfo with Ericsson [2]/[3] and a raw IMSI destinat
 TEST_CASE("U01 (Wireshark sample): map-open destinationReference is an E.212 IMSI AddressString") {
   auto ws = load_vectors("wireshark_sample_ussd.hex");
   if (ws.empty()) {
-    MESSAGE("skipped: /work/shared vectors not found");
+    ussdgw::test::shared_vectors_missing("vectors/hex");
     return;
   }
   auto m = tcap::decode_message(span(ws["tcap_pycrate"]));
@@ -434,7 +434,7 @@ TEST_CASE("U01 (Wireshark sample): map-open destinationReference is an E.212 IMS
 TEST_CASE("Begin built from values equals the Wireshark USSD sample, then decodes back") {
   auto ws = load_vectors("wireshark_sample_ussd.hex");
   if (ws.empty()) {
-    MESSAGE("skipped: /work/shared vectors not found");
+    ussdgw::test::shared_vectors_missing("vectors/hex");
     return;
   }
   auto dest = hex("9656051124006913f6");

@@ -35,7 +35,7 @@ sms_test::Component comp(const sms_test::VectorFile& f, const char* name, std::s
 
 TEST_CASE("RoutingInfoForSM-Arg from go-gsmmap, incl. a 17-digit MSISDN (S11 #1/#2)") {
   auto v = load_hex("gomaja_go-gsmmap.hex");
-  if (!v) { MESSAGE("skipped: ../shared vectors absent"); return; }
+  if (!v) { ussdgw::test::shared_vectors_missing("vectors/hex"); return; }
   const auto& der = v->at("srism_arg_der");
   auto a = decode_routing_info_for_sm_arg(view(der));
   REQUIRE(a.ok());
@@ -64,7 +64,7 @@ TEST_CASE("RoutingInfoForSM-Arg from go-gsmmap, incl. a 17-digit MSISDN (S11 #1/
 
 TEST_CASE("RoutingInfoForSM-Res from go-gsmmap (S11 #3)") {
   auto v = load_hex("gomaja_go-gsmmap.hex");
-  if (!v) { MESSAGE("skipped: ../shared vectors absent"); return; }
+  if (!v) { ussdgw::test::shared_vectors_missing("vectors/hex"); return; }
   const auto& x = v->at("srism_res");
   auto r = decode_routing_info_for_sm_res(view(x));
   REQUIRE(r.ok());
@@ -76,7 +76,7 @@ TEST_CASE("RoutingInfoForSM-Res from go-gsmmap (S11 #3)") {
 
 TEST_CASE("MT/MO-ForwardSM and forwardSM arguments from go-gsmmap re-encode exactly") {
   auto v = load_hex("gomaja_go-gsmmap.hex");
-  if (!v) { MESSAGE("skipped: ../shared vectors absent"); return; }
+  if (!v) { ussdgw::test::shared_vectors_missing("vectors/hex"); return; }
   {
     const auto& x = v->at("mtfsm_v1style");
     auto a = decode_forward_sm_arg(view(x));
@@ -112,7 +112,7 @@ TEST_CASE("MT/MO-ForwardSM and forwardSM arguments from go-gsmmap re-encode exac
 
 TEST_CASE("SM parameters inside real TCAP messages (go-tcap, S10)") {
   auto v = load_hex("gomaja_go-tcap.hex");
-  if (!v) { MESSAGE("skipped: ../shared vectors absent"); return; }
+  if (!v) { ussdgw::test::shared_vectors_missing("vectors/hex"); return; }
 
   SUBCASE("#1 End with RRL 45 and informServiceCentre") {
     auto c0 = comp(*v, "1_two_components", 0);
@@ -225,7 +225,7 @@ TEST_CASE("SM parameters inside real TCAP messages (go-tcap, S10)") {
 
 TEST_CASE("jss7 SRI-SM arguments, incl. v1 teleservice and synthetic extension containers (S12 #1-#7)") {
   auto v = load_hex("jss7.hex");
-  if (!v) { MESSAGE("skipped: ../shared vectors absent"); return; }
+  if (!v) { ussdgw::test::shared_vectors_missing("vectors/hex"); return; }
   auto simple = decode_routing_info_for_sm_arg(view(v->at("srism_arg_simple")));
   REQUIRE(simple.ok());
   CHECK(simple->msisdn.digits == "13457745551");
@@ -282,7 +282,7 @@ TEST_CASE("jss7 SRI-SM arguments, incl. v1 teleservice and synthetic extension c
 
 TEST_CASE("jss7 SRI-SM results: LMSI, additional number, v1 mwd-Set (S12 #8-#11)") {
   auto v = load_hex("jss7.hex");
-  if (!v) { MESSAGE("skipped: ../shared vectors absent"); return; }
+  if (!v) { ussdgw::test::shared_vectors_missing("vectors/hex"); return; }
   auto r0 = decode_routing_info_for_sm_res(view(v->at("srism_res_0")));
   REQUIRE(r0.ok());
   CHECK(r0->imsi.digits == "200990200111227");
@@ -316,7 +316,7 @@ TEST_CASE("jss7 SRI-SM results: LMSI, additional number, v1 mwd-Set (S12 #8-#11)
 
 TEST_CASE("jss7 MT/MO/forwardSM arguments and MT-FSM result (S12 #12-#19)") {
   auto v = load_hex("jss7.hex");
-  if (!v) { MESSAGE("skipped: ../shared vectors absent"); return; }
+  if (!v) { ussdgw::test::shared_vectors_missing("vectors/hex"); return; }
   auto mt0 = decode_mt_forward_sm_arg(view(v->at("mtfsm_arg_0")));
   REQUIRE(mt0.ok());
   CHECK(mt0->sm_rp_da.imsi.digits == "011222221128514");
@@ -375,7 +375,7 @@ TEST_CASE("jss7 MT/MO/forwardSM arguments and MT-FSM result (S12 #12-#19)") {
 
 TEST_CASE("mobi v1 traffic: SRI-SM, its result and forwardSM (S14)") {
   auto v = load_hex("sherzodv_mobi.hex");
-  if (!v) { MESSAGE("skipped: ../shared vectors absent"); return; }
+  if (!v) { ussdgw::test::shared_vectors_missing("vectors/hex"); return; }
   auto c1 = sms_test::components(view(v->at("tcap_raw1")));
   REQUIRE(c1.size() == 1);
   auto a = decode_routing_info_for_sm_arg(c1[0].param);
@@ -503,7 +503,7 @@ TEST_CASE("Encode -> decode of values built by hand") {
 TEST_CASE("Malformed SM parameters never crash and name the offending octet") {
   auto v = load_hex("gomaja_go-gsmmap.hex");
   auto j = load_hex("jss7.hex");
-  if (!v || !j) { MESSAGE("skipped: ../shared vectors absent"); return; }
+  if (!v || !j) { ussdgw::test::shared_vectors_missing("vectors/hex"); return; }
   std::vector<sms_test::Octets> inputs;
   for (auto& [k, x] : *v) inputs.push_back(x);
   for (auto& [k, x] : *j) inputs.push_back(x);

