@@ -11,6 +11,8 @@
 #include "store_fixture.h"
 
 using namespace ussdgw::storage;
+using ussdgw::CustomerId;
+using ussdgw::SessionId;
 using ussdgw::storage::test::TempDir;
 
 namespace {
