@@ -19,7 +19,6 @@
 // (synchronous=NORMAL, WAL), as the gateway does.
 //
 // Usage: ussdgw_store_bench [--rounds N] [--sessions N]
-#include <stdlib.h>
 #include <time.h>
 
 #include <algorithm>
@@ -27,13 +26,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "storage/batch_flusher.h"
 #include "storage/schema.h"
 #include "storage/sqlite_session_store.h"
+#include "storage/store_fixture.h"  // tests/storage: samples and TempDir
 
 using namespace ussdgw;
 using namespace ussdgw::storage;
@@ -65,54 +64,12 @@ double thread_cpu() {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "ussdgw-store-bench-XXXXXX").string();
-    if (!mkdtemp(tmpl.data())) die("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  [[nodiscard]] std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
-
-// ---- the sessions written: as the gateway records a prompt and its answer
-
-TimePoint at(std::int64_t ms) { return TimePoint(std::chrono::milliseconds(1709294400000LL + ms)); }
-
-SessionStart sample_start(TimePoint t) {
-  SessionStart s;
-  s.customer = CustomerId{"acme"};
-  s.imsi = Imsi{Digits("655011420096316")};
-  s.msisdn = Msisdn{Digits("447700900123")};
-  s.service_code = "*100#";
-  s.calling_gt.assign("27831000011");
-  s.called_gt.assign("447700900000");
-  s.tcap_otid = TransactionId::from_u32(0x03b5d7, 3);
-  s.tcap_dtid = TransactionId::from_u32(0x00001001, 4);
-  s.started_at = t;
-  return s;
-}
-
-StepRecord sample_step(std::uint32_t n, TimePoint t) {
-  StepRecord r;
-  r.step = n;
-  r.request_text = n == 1 ? "*100#" : "1";
-  r.response_text = n == 1 ? "Choose: 1 activate, 2 status" : "Activated";
-  r.action = n == 1 ? StepAction::Prompt : StepAction::Reply;
-  r.customer_latency = 42ms;
-  r.started_at = t;
-  r.ended_at = t + 50ms;
-  return r;
-}
+// The sessions written are the storage tests' samples (a prompt and its
+// answer, as the gateway records them), and so is the temporary directory.
+using test::at;
+using test::sample_start;
+using test::sample_step;
+using test::TempDir;
 
 struct Sample {
   SessionStart start = sample_start(at(0));

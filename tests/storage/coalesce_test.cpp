@@ -18,6 +18,7 @@ using ussdgw::CustomerId;
 using ussdgw::SessionId;
 using test::at;
 using test::batched;
+using test::scalar;
 using test::immediate;
 using test::sample_start;
 using test::sample_step;
@@ -25,11 +26,6 @@ using test::TempDir;
 
 namespace {
 
-std::int64_t scalar(Db& db, const std::string& sql) {
-  Statement s(db, sql);
-  REQUIRE(s.step());
-  return s.column_int64(0);
-}
 
 // Creates `path` at schema version 2 with a log of every UPDATE of a session
 // row, written by the database itself (a trigger the store does not know).

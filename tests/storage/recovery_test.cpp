@@ -56,9 +56,7 @@ SqliteStoreOptions instance_options(const std::string& path, const std::string& 
 
 std::int64_t scalar(const std::string& path, const std::string& sql) {
   Db db = Db::open(path, test::read_only());
-  Statement s(db, sql);
-  REQUIRE(s.step());
-  return s.column_int64(0);
+  return test::scalar(db, sql);
 }
 
 }  // namespace

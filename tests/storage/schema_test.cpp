@@ -13,6 +13,7 @@
 using namespace ussdgw::storage;
 using ussdgw::CustomerId;
 using ussdgw::SessionId;
+using ussdgw::storage::test::scalar;
 using ussdgw::storage::test::TempDir;
 
 namespace {
@@ -24,11 +25,6 @@ std::string read_file(const std::string& path) {
   return out.str();
 }
 
-std::int64_t count(Db& db, const std::string& sql) {
-  Statement s(db, sql);
-  REQUIRE(s.step());
-  return s.column_int64(0);
-}
 
 }  // namespace
 
@@ -52,9 +48,9 @@ TEST_CASE("when a new file is opened then the whole schema is applied in WAL mod
   CHECK(migrate(db) == 0);
   CHECK(db.user_version() == latest_schema_version());
   CHECK(db.journal_mode() == "wal");
-  CHECK(count(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN ('ussd_session', 'ussd_step')") == 2);
-  CHECK(count(db, "PRAGMA foreign_keys") == 1);
-  CHECK(count(db, "PRAGMA synchronous") == 1);  // NORMAL
+  CHECK(scalar(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN ('ussd_session', 'ussd_step')") == 2);
+  CHECK(scalar(db, "PRAGMA foreign_keys") == 1);
+  CHECK(scalar(db, "PRAGMA synchronous") == 1);  // NORMAL
 }
 
 TEST_CASE("when a migrated file is reopened then nothing is re-applied and data stays") {
@@ -94,7 +90,7 @@ TEST_CASE("when the file comes from a newer build then opening it is refused, na
   // Refusing must not have touched the file.
   Db db = Db::open(path);
   CHECK(db.user_version() == future);
-  CHECK(count(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'ussd_session'") == 0);
+  CHECK(scalar(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'ussd_session'") == 0);
 }
 
 namespace {
@@ -134,8 +130,8 @@ TEST_CASE("migration 003 on an empty file: new outcomes, the instance column, th
                         "interrupted", "not_sent"})
     CHECK_MESSAGE(accepts_outcome(db, o), o);
   CHECK_FALSE(accepts_outcome(db, "lost"));
-  CHECK(count(db, "SELECT count(*) FROM pragma_table_info('ussd_session') WHERE name = 'instance'") == 1);
-  CHECK(count(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name IN"
+  CHECK(scalar(db, "SELECT count(*) FROM pragma_table_info('ussd_session') WHERE name = 'instance'") == 1);
+  CHECK(scalar(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name IN"
                   " ('idx_ussd_session_started_at', 'idx_ussd_session_open')") == 2);
   // The start-up query walks the partial index rather than the table.
   Statement plan(db,
@@ -143,7 +139,7 @@ TEST_CASE("migration 003 on an empty file: new outcomes, the instance column, th
                  " WHERE instance = '' AND outcome IS NULL");
   REQUIRE(plan.step());
   CHECK(std::string(plan.column_text(3)).find("idx_ussd_session_open") != std::string::npos);
-  CHECK(count(db, "PRAGMA foreign_keys") == 1);  // back on after migrating
+  CHECK(scalar(db, "PRAGMA foreign_keys") == 1);  // back on after migrating
 }
 
 TEST_CASE("migration 003 on a version-2 file keeps every row, step and session number") {
@@ -171,7 +167,7 @@ TEST_CASE("migration 003 on a version-2 file keeps every row, step and session n
         " (2, 1, '*555#', 15, NULL, 'release', 34, NULL, 'not_relayed', 1709294402000, 1709294402010);"
         "DELETE FROM ussd_session WHERE id = 3;");
     tx.commit();
-    REQUIRE(count(db, "SELECT seq FROM sqlite_sequence WHERE name = 'ussd_session'") == 3);
+    REQUIRE(scalar(db, "SELECT seq FROM sqlite_sequence WHERE name = 'ussd_session'") == 3);
   }
   const std::string before_sessions = [&] {
     Db db = Db::open(path, test::read_only());
@@ -187,23 +183,23 @@ TEST_CASE("migration 003 on a version-2 file keeps every row, step and session n
   CHECK(migrate(db) == 2);
   CHECK(db.user_version() == latest_schema_version());
   // Not one step lost to ON DELETE CASCADE when the old table was dropped.
-  CHECK(count(db, "SELECT count(*) FROM ussd_step") == 3);
-  CHECK(count(db, "SELECT count(*) FROM pragma_foreign_key_check") == 0);
+  CHECK(scalar(db, "SELECT count(*) FROM ussd_step") == 3);
+  CHECK(scalar(db, "SELECT count(*) FROM pragma_foreign_key_check") == 0);
   std::string after;
   Statement s(db, "SELECT id, customer, imsi, msisdn, service_code, calling_gt, called_gt, hex(tcap_otid),"
                   " hex(tcap_dtid), started_at, ended_at, outcome, steps FROM ussd_session ORDER BY id");
   while (s.step())
     for (int c = 0; c < 13; ++c) after += (s.is_null(c) ? std::string("NULL") : std::string(s.column_text(c))) + "|";
   CHECK(after == before_sessions);
-  CHECK(count(db, "SELECT count(*) FROM ussd_session WHERE instance = ''") == 2);
-  CHECK(count(db, "SELECT seq FROM sqlite_sequence WHERE name = 'ussd_session'") == 3);
-  CHECK(count(db, "SELECT count(*) FROM sqlite_sequence WHERE name = 'ussd_session_new'") == 0);
-  CHECK(count(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'ussd_session_new'") == 0);
+  CHECK(scalar(db, "SELECT count(*) FROM ussd_session WHERE instance = ''") == 2);
+  CHECK(scalar(db, "SELECT seq FROM sqlite_sequence WHERE name = 'ussd_session'") == 3);
+  CHECK(scalar(db, "SELECT count(*) FROM sqlite_sequence WHERE name = 'ussd_session_new'") == 0);
+  CHECK(scalar(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'ussd_session_new'") == 0);
   // The foreign key still points at the rebuilt table: deleting a session
   // deletes its steps, and a step for no session is refused.
-  CHECK(count(db, "PRAGMA foreign_keys") == 1);
+  CHECK(scalar(db, "PRAGMA foreign_keys") == 1);
   db.exec("DELETE FROM ussd_session WHERE id = 1");
-  CHECK(count(db, "SELECT count(*) FROM ussd_step") == 1);
+  CHECK(scalar(db, "SELECT count(*) FROM ussd_step") == 1);
   CHECK_THROWS_AS(db.exec("INSERT INTO ussd_step (session, step, request_text, dcs, outcome, started_at, ended_at)"
                           " VALUES (99, 1, 'x', 15, 'answered', 0, 0)"),
                   SqliteError);

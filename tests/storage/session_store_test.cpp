@@ -28,6 +28,7 @@ namespace {
 
 using test::batched;
 using test::immediate;
+using test::scalar;
 
 // One complete two-step session: prompt, answer, final text.
 SessionId two_step_session(SessionStore& store, std::int64_t t0, SessionOutcome outcome = SessionOutcome::Completed) {
@@ -38,11 +39,6 @@ SessionId two_step_session(SessionStore& store, std::int64_t t0, SessionOutcome 
   return id;
 }
 
-std::int64_t scalar(Db& db, const std::string& sql) {
-  Statement s(db, sql);
-  REQUIRE(s.step());
-  return s.column_int64(0);
-}
 
 }  // namespace
 

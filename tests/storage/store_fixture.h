@@ -46,6 +46,14 @@ inline SqliteStoreOptions store_options(const std::string& path, WriteMode mode)
 inline SqliteStoreOptions immediate(const std::string& path) { return store_options(path, WriteMode::Immediate); }
 inline SqliteStoreOptions batched(const std::string& path) { return store_options(path, WriteMode::Batched); }
 
+// The one value a query returns (a count, a pragma); throws when it
+// returns no row, which fails the test that asked.
+inline std::int64_t scalar(Db& db, const std::string& sql) {
+  Statement s(db, sql);
+  if (!s.step()) throw std::runtime_error("no row from: " + sql);
+  return s.column_int64(0);
+}
+
 inline DbOptions read_only() {
   DbOptions o;
   o.read_only = true;

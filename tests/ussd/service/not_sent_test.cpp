@@ -25,14 +25,20 @@ void begin_with_link_down(TestGateway& gw, const BeginSpec& spec = {}) {
   CHECK(gw.layer().stats().open == 0);
 }
 
-}  // namespace
-
-TEST_CASE("when the final text cannot be sent then the session is recorded not_sent, not completed") {
-  TestGateway gw;
+// Customer "acme" answers "OK" at once for *100.
+relay::DemoCustomerServer& start_with_answering_customer(TestGateway& gw) {
   auto& demo = gw.demo(relay::DemoBehaviour::AnswerAtOnce);
   gw.add_customer("acme", demo.url());
   gw.route_service_code("*100", "acme");
   gw.start();
+  return demo;
+}
+
+}  // namespace
+
+TEST_CASE("when the final text cannot be sent then the session is recorded not_sent, not completed") {
+  TestGateway gw;
+  auto& demo = start_with_answering_customer(gw);
 
   begin_with_link_down(gw);
   CHECK(demo.stats().requests == 1);
@@ -78,10 +84,7 @@ TEST_CASE("when the customer's prompt cannot be sent then the session is not_sen
 
 TEST_CASE("when a refusal cannot be sent then the session is not_sent, not refused") {
   TestGateway gw;
-  auto& demo = gw.demo(relay::DemoBehaviour::AnswerAtOnce);
-  gw.add_customer("acme", demo.url());
-  gw.route_service_code("*100", "acme");
-  gw.start();
+  start_with_answering_customer(gw);
 
   gw.link_down = true;
   gw.begin(kOtid, BeginSpec().dialling("*555#"));  // no route
@@ -95,10 +98,7 @@ TEST_CASE("when a refusal cannot be sent then the session is not_sent, not refus
 
 TEST_CASE("when the link is up again then the next session is answered and recorded as usual") {
   TestGateway gw;
-  auto& demo = gw.demo(relay::DemoBehaviour::AnswerAtOnce);
-  gw.add_customer("acme", demo.url());
-  gw.route_service_code("*100", "acme");
-  gw.start();
+  start_with_answering_customer(gw);
 
   begin_with_link_down(gw);
   gw.link_down = false;
