@@ -75,16 +75,12 @@ void log_line(const std::string& s) { std::fprintf(stderr, "ussdgw: %s\n", s.c_s
 // purge never stalls the event loop (the store serialises database access).
 class Housekeeper {
  public:
-  Housekeeper(storage::SessionStore& store, std::chrono::hours retention, std::chrono::milliseconds every)
-      : thread_([this, &store, retention, every] {
+  // The store logs what it purged and any failure (module "store").
+  Housekeeper(storage::SessionStore& store, std::chrono::milliseconds every)
+      : thread_([this, &store, every] {
           std::unique_lock lock(m_);
           while (!stop_) {
-            try {
-              auto n = store.purge_older_than(storage::Clock::now() - retention);
-              if (n) log_line("storage: purged " + std::to_string(n) + " sessions older than retention");
-            } catch (const std::exception& e) {
-              log_line(std::string("storage: purge failed. Cause: ") + e.what());
-            }
+            (void)store.purge_expired();
             cv_.wait_for(lock, every, [this] { return stop_; });
           }
         }) {}
@@ -129,22 +125,27 @@ relay::Expected<std::unique_ptr<Gateway>, std::string> Gateway::create(boost::as
     so.path = cfg.storage.path;
     so.batch_records = cfg.storage.batch_records;
     so.max_pending = cfg.storage.max_pending;
+    so.retention = cfg.storage.retention;
     impl->store = std::make_unique<storage::SqliteSessionStore>(so);
   } catch (const std::exception& e) {
     return std::string("storage.path: ") + cfg.storage.path + ": " + e.what();
   }
-  impl->flusher = std::make_unique<storage::BatchFlusher>(*impl->store, cfg.storage.flush_interval,
-                                                          [](const storage::FlushReport& r) {
-                                                            if (r.failed)
-                                                              log_line("storage: " + std::to_string(r.failed) +
-                                                                       " records could not be written");
-                                                          });
-  impl->housekeeper = std::make_unique<Housekeeper>(*impl->store, cfg.storage.retention, cfg.storage.purge_interval);
+  // The store logs records it could not write itself (module "store").
+  impl->flusher = std::make_unique<storage::BatchFlusher>(*impl->store, cfg.storage.flush_interval);
+  impl->housekeeper = std::make_unique<Housekeeper>(*impl->store, cfg.storage.purge_interval);
 
   Impl* raw = impl.get();
   impl->clock = std::make_unique<AsioClock>(io);
   impl->layer = std::make_unique<dialogue::DialogueLayer>(
-      *impl->clock, dialogue_config(cfg.tcap), [raw](ss7::Unitdata&& u) { return raw->endpoint->send(std::move(u)); });
+      *impl->clock, dialogue_config(cfg.tcap), [raw](ss7::Unitdata&& u) {
+        // With the link down the endpoint would queue the message and drop
+        // it on the SS7 thread (tx_dropped), and the layer would believe it
+        // sent: refuse it here, so the USSD service records not_sent. (The
+        // link can still go down between this check and the write; that
+        // window is the endpoint queue's depth.)
+        if (!raw->endpoint->link_up()) return false;
+        return raw->endpoint->send(std::move(u));
+      });
 
   auto ecfg = endpoint_config(cfg.ss7);
   ss7::Endpoint::Handlers h;

@@ -17,10 +17,45 @@ SchemaTooNewError::SchemaTooNewError(const std::string& path, int found, int kno
       found_(found),
       known_(known) {}
 
+namespace {
+
+// Foreign keys off while migrations run: a migration that rebuilds a table
+// (003: create, copy, drop, rename; SQLite cannot alter a CHECK) must not
+// cascade-delete the rows that reference it. The pragma is a no-op inside a
+// transaction, so it brackets them; foreign_key_check inside each
+// transaction verifies nothing was left dangling before it commits.
+class ForeignKeysOff {
+ public:
+  explicit ForeignKeysOff(Db& db) : db_(db) { db_.exec("PRAGMA foreign_keys=OFF"); }
+  ~ForeignKeysOff() {
+    try {
+      db_.exec("PRAGMA foreign_keys=ON");
+    } catch (...) {
+      // Only fails on a connection already broken; the open fails anyway.
+    }
+  }
+  ForeignKeysOff(const ForeignKeysOff&) = delete;
+  ForeignKeysOff& operator=(const ForeignKeysOff&) = delete;
+
+ private:
+  Db& db_;
+};
+
+void check_foreign_keys(Db& db, std::string_view file) {
+  Statement s(db, "PRAGMA foreign_key_check");
+  if (s.step())
+    throw StorageError(std::string(file) + " left a row in " + std::string(s.column_text(0)) +
+                       " whose parent in " + std::string(s.column_text(2)) + " is missing");
+}
+
+}  // namespace
+
 int migrate(Db& db) {
   const int known = latest_schema_version();
   const int before = db.user_version();
   if (before > known) throw SchemaTooNewError(db.path(), before, known);
+  if (before == known) return before;
+  ForeignKeysOff fk_off(db);
   for (const Migration& m : migrations()) {
     Transaction tx(db);
     // Re-read under the write lock: another process may have migrated
@@ -35,6 +70,7 @@ int migrate(Db& db) {
     if (int after = db.user_version(); after != m.version)
       throw StorageError(std::string(m.file) + " left user_version at " + std::to_string(after) + ", expected " +
                          std::to_string(m.version));
+    check_foreign_keys(db, m.file);
     tx.commit();
   }
   return before;

@@ -8,7 +8,7 @@ namespace {
 
 // One table per enum, in enum order: the spellings are the schema's CHECK lists.
 constexpr std::array<std::string_view, kSessionOutcomeCount> kSessionOutcomes{
-    "completed", "released", "aborted_by_network", "timeout", "fallback", "refused", "busy"};
+    "completed", "released", "aborted_by_network", "timeout", "fallback", "refused", "busy", "interrupted", "not_sent"};
 constexpr std::array<std::string_view, 4> kStepActions{"reply", "prompt", "release", "fallback"};
 constexpr std::array<std::string_view, 10> kStepOutcomes{
     "answered",        "timeout",      "connect_failed", "tls_failed", "connection_lost",
@@ -22,14 +22,6 @@ std::optional<E> lookup(const std::array<std::string_view, N>& names, std::strin
 }
 
 }  // namespace
-
-std::optional<TcapTid> TcapTid::from_octets(std::span<const std::uint8_t> o) {
-  if (o.empty() || o.size() > 4) return std::nullopt;
-  TcapTid t;
-  std::copy(o.begin(), o.end(), t.octets.begin());
-  t.size = static_cast<std::uint8_t>(o.size());
-  return t;
-}
 
 std::string_view to_string(SessionOutcome o) { return kSessionOutcomes.at(static_cast<std::size_t>(o)); }
 std::string_view to_string(StepAction a) { return kStepActions.at(static_cast<std::size_t>(a)); }

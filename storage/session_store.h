@@ -21,39 +21,21 @@
 #include <string_view>
 #include <vector>
 
+#include "ussdgw/clock.h"
+#include "ussdgw/expected.h"
+#include "ussdgw/ids.h"
 #include "ussdgw/tbcd.h"
 
 namespace ussdgw::storage {
 
-using Clock = std::chrono::system_clock;
-using TimePoint = Clock::time_point;
+// Wall-clock time of a record (ussdgw::Clock::wall_now()); stored as
+// milliseconds since the Unix epoch.
+using TimePoint = Clock::WallTime;
 
-// Number of a stored session, allocated by the store, increasing, never
-// reused. Printable as decimal (e.g. inside an idempotency key).
-struct SessionId {
-  std::int64_t value = 0;
-  friend auto operator<=>(const SessionId&, const SessionId&) = default;
-};
-
-// config customers[].id.
-struct CustomerId {
-  std::string value;
-  friend auto operator<=>(const CustomerId&, const CustomerId&) = default;
-};
-
-// TCAP transaction ID: OCTET STRING SIZE(1..4) (Q.773 §4.2), octets as on the
-// wire, so a 3-octet id stays 3 octets.
-struct TcapTid {
-  std::array<std::uint8_t, 4> octets{};
-  std::uint8_t size = 0;
-
-  // nullopt unless 1..4 octets.
-  static std::optional<TcapTid> from_octets(std::span<const std::uint8_t> o);
-  [[nodiscard]] std::span<const std::uint8_t> bytes() const { return {octets.data(), size}; }
-  friend bool operator==(const TcapTid& a, const TcapTid& b) {
-    return a.size == b.size && std::ranges::equal(a.bytes(), b.bytes());
-  }
-};
+// Identifiers are the project's own (ussdgw/ids.h): SessionId (allocated by
+// the store, increasing, never reused), CustomerId (config customers[].id)
+// and TransactionId (TCAP OCTET STRING SIZE(1..4), Q.773 §4.2, octets as on
+// the wire, so a 3-octet id stays 3 octets).
 
 // How a session ended (ussd_session.outcome).
 enum class SessionOutcome : std::uint8_t {
@@ -64,8 +46,14 @@ enum class SessionOutcome : std::uint8_t {
   Fallback,
   Refused,
   Busy,
+  // Closed at start-up: the session was open when an earlier run of this
+  // gateway instance stopped without recording its end (crash, kill -9).
+  Interrupted,
+  // The final answer (END) or the prompt (CONTINUE) could not be handed to
+  // the SS7 link (link down, queue full): nothing left for the network.
+  NotSent,
 };
-inline constexpr std::size_t kSessionOutcomeCount = 7;
+inline constexpr std::size_t kSessionOutcomeCount = 9;
 
 // What the gateway did towards the network in one step (ussd_step.action).
 enum class StepAction : std::uint8_t { Reply, Prompt, Release, Fallback };
@@ -101,8 +89,8 @@ struct SessionStart {
   std::string service_code;  // the USSD string of step 1, UTF-8
   Digits calling_gt;
   Digits called_gt;
-  TcapTid tcap_otid;                 // the network's otid
-  std::optional<TcapTid> tcap_dtid;  // the gateway's own transaction id, if it allocated one
+  TransactionId tcap_otid;                 // the network's otid
+  std::optional<TransactionId> tcap_dtid;  // the gateway's own transaction id, if it allocated one
   TimePoint started_at;
   friend bool operator==(const SessionStart&, const SessionStart&) = default;
 };
@@ -146,6 +134,13 @@ struct OutcomeCounts {
 
 // What one flush() did. Records that fail (e.g. a step for an unknown
 // session) are counted and skipped; they do not cost the rest of the batch.
+// A runtime failure of the store (disk full, I/O error, a database that
+// went away): reported, never thrown (common/ussdgw/expected.h). The text is
+// for the log: the backend's message and what it was doing.
+struct StoreError {
+  std::string what;
+};
+
 struct FlushReport {
   std::size_t written = 0;
   std::size_t failed = 0;
@@ -156,8 +151,11 @@ class SessionStore {
  public:
   virtual ~SessionStore() = default;
 
-  // Records a new session and returns its number. Never blocks on I/O in a
-  // batching store: the row is queued.
+  // Writes never throw and never block on I/O in a batching store: records
+  // are queued; what fails to be written is counted and logged by the store
+  // (log module "store"), since audit records must not take a dialogue down.
+
+  // Records a new session and returns its number.
   virtual SessionId begin_session(const SessionStart& start) = 0;
   // Records one finished step of a session begun on this store.
   virtual void record_step(SessionId session, const StepRecord& step) = 0;
@@ -172,9 +170,15 @@ class SessionStore {
 
   // Retention: deletes sessions (with their steps) that started before
   // `cutoff`, whether ended or not. Returns the number of sessions deleted.
-  virtual std::uint64_t purge_older_than(TimePoint cutoff) = 0;
+  // Meant to run off the event loop. Failures are logged and returned.
+  virtual Expected<std::uint64_t, StoreError> purge_older_than(TimePoint cutoff) = 0;
+  // The same with the cutoff the store's clock and its configured retention
+  // give (wall_now() - retention): what a housekeeping thread calls.
+  virtual Expected<std::uint64_t, StoreError> purge_expired() = 0;
 
-  // Queries for tests and operators; they read flushed data only.
+  // Queries for tests and operator tools; they read flushed data only. The
+  // running gateway never reads, so these are outside the runtime error
+  // policy: a backend failure here throws (storage::StorageError).
   virtual std::optional<SessionRecord> get_session(SessionId id) = 0;
   virtual std::vector<StepRecord> list_steps(SessionId id) = 0;  // ordered by step
   virtual OutcomeCounts count_sessions_by_outcome(TimeWindow window = {}) = 0;

@@ -1,5 +1,11 @@
 #include "storage/sqlite.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <limits>
 
 namespace ussdgw::storage {
@@ -19,6 +25,42 @@ int checked_length(std::size_t n, std::string_view sql) {
   return static_cast<int>(n);
 }
 
+std::string os_error(const std::string& what, const std::string& path) {
+  return what + " " + path + ": " + std::strerror(errno);
+}
+
+// Narrows the permissions of `path`, if it exists, to `mode`.
+void narrow_mode(const std::string& path, mode_t mode) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return;
+    throw StorageError(os_error("cannot stat", path));
+  }
+  const mode_t current = st.st_mode & 07777;
+  if ((current & ~mode) == 0) return;
+  if (::chmod(path.c_str(), current & mode) != 0) throw StorageError(os_error("cannot restrict permissions of", path));
+}
+
+// Before SQLite opens `path` for writing: creates the file with exactly
+// `mode` (an empty file is an empty database), or narrows an existing one
+// and the -wal/-shm a crash may have left. SQLite then creates -wal and -shm
+// with the database file's mode (its unix VFS copies it and fchmod()s,
+// whatever the umask), so all three stay private.
+void prepare_file(const std::string& path, std::uint32_t file_mode) {
+  if (path.empty() || path == ":memory:") return;
+  const auto mode = static_cast<mode_t>(file_mode & 0777);
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd >= 0) {
+    // open() applied the umask; the mode asked for is the mode wanted.
+    int rc = ::fchmod(fd, mode);
+    ::close(fd);
+    if (rc != 0) throw StorageError(os_error("cannot set permissions of", path));
+    return;
+  }
+  if (errno != EEXIST) throw StorageError(os_error("cannot create", path));
+  for (const char* suffix : {"", "-wal", "-shm"}) narrow_mode(path + suffix, mode);
+}
+
 }  // namespace
 
 SqliteError::SqliteError(int code, std::string message, std::string sql)
@@ -27,6 +69,7 @@ SqliteError::SqliteError(int code, std::string message, std::string sql)
 // ---------------------------------------------------------------- Db
 
 Db Db::open(const std::string& path, const DbOptions& options) {
+  if (!options.read_only) prepare_file(path, options.file_mode);
   int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
   flags |= options.read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   sqlite3* raw = nullptr;

@@ -58,6 +58,14 @@ struct DbOptions {
   std::chrono::milliseconds busy_timeout{5000};
   Synchronous synchronous = Synchronous::Normal;
   bool read_only = false;  // ops tools and second readers: never create, never write
+  // Permissions of the database file and of its -wal and -shm (which SQLite
+  // creates with the database file's mode, whatever the umask). 0600: the
+  // file holds IMSIs and MSISDNs, and a WAL reader needs write access to
+  // -shm anyway, so group read access (0640) would not let a group read a
+  // live file (docs/storage.md, "File permissions"). A new file is created
+  // with exactly this mode; an existing file, -wal or -shm with more bits is
+  // narrowed to it at open. Ignored for read_only and ":memory:".
+  std::uint32_t file_mode = 0600;
 };
 
 class Statement;

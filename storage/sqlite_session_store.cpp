@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "storage/schema.h"
+#include "ussdgw/log.h"
 
 namespace ussdgw::storage {
 
@@ -34,6 +35,7 @@ enum class Stmt : std::size_t {
   CountByOutcome,
   PurgeChunk,
   HighestId,
+  CloseInterrupted,
   Count_,
 };
 constexpr std::size_t kStmtCount = static_cast<std::size_t>(Stmt::Count_);
@@ -44,8 +46,8 @@ constexpr std::array<Statements::Entry, kStmtCount> kSql{{
     // batch is this one statement.
     {Stmt::InsertSession,
      "INSERT INTO ussd_session (id, customer, imsi, msisdn, service_code, calling_gt, called_gt,"
-     " tcap_otid, tcap_dtid, started_at, ended_at, outcome, steps)"
-     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"},
+     " tcap_otid, tcap_dtid, started_at, ended_at, outcome, steps, instance)"
+     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"},
     {Stmt::InsertStep,
      "INSERT INTO ussd_step (session, step, request_text, dcs, response_text, action, map_error,"
      " customer_latency_ms, outcome, started_at, ended_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"},
@@ -70,10 +72,14 @@ constexpr std::array<Statements::Entry, kStmtCount> kSql{{
     {Stmt::HighestId,
      "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'ussd_session'), 0),"
      " coalesce((SELECT max(id) FROM ussd_session), 0))"},
+    // At open, before this run has queued anything: every open session of
+    // this instance was left by an earlier run (walks idx_ussd_session_open).
+    {Stmt::CloseInterrupted,
+     "UPDATE ussd_session SET ended_at = ?2, outcome = 'interrupted' WHERE instance = ?1 AND outcome IS NULL"},
 }};
 static_assert(Statements::in_order(kSql), "kSql must list the statements in Stmt order");
 
-constexpr int kSessionColumns = 13;  // parameters of InsertSession
+constexpr int kSessionColumns = 14;  // parameters of InsertSession
 constexpr int kStepColumns = 11;     // parameters of InsertStep
 // Rows per multi-row INSERT: each execution of an INSERT into these tables
 // has a fixed cost (among others, SQLite builds a lookup table for each IN
@@ -103,10 +109,10 @@ std::int64_t to_ms(TimePoint t) {
 }
 
 TimePoint from_ms(std::int64_t ms) {
-  return TimePoint(std::chrono::duration_cast<Clock::duration>(std::chrono::milliseconds(ms)));
+  return TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::milliseconds(ms)));
 }
 
-Blob blob(const TcapTid& t) { return t.bytes(); }
+Blob blob(const TransactionId& t) { return t.bytes(); }
 
 std::optional<std::string_view> digits(const std::optional<Imsi>& v) {
   if (!v) return std::nullopt;
@@ -117,8 +123,8 @@ std::optional<std::string_view> digits(const std::optional<Msisdn>& v) {
   return v->digits.view();
 }
 
-TcapTid read_tid(const Statement& s, int column) {
-  auto t = TcapTid::from_octets(s.column_blob(column));
+TransactionId read_tid(const Statement& s, int column) {
+  auto t = TransactionId::from_bytes(s.column_blob(column));
   // The schema's CHECK keeps lengths at 1..4; anything else is a foreign write.
   if (!t) throw StorageError("ussd_session: TCAP transaction id of bad length");
   return *t;
@@ -147,8 +153,8 @@ struct TextRef {
 struct QueuedBegin {
   std::int64_t id;
   TextRef customer, imsi, msisdn, service_code, calling_gt, called_gt;
-  TcapTid otid;
-  std::optional<TcapTid> dtid;
+  TransactionId otid;
+  std::optional<TransactionId> dtid;
   std::int64_t started_ms;
 };
 struct QueuedStep {
@@ -241,6 +247,8 @@ constexpr std::size_t kMaxRecordText = 64u * 1024 * 1024;
 
 struct SqliteSessionStore::Impl {
   SqliteStoreOptions options;
+  const Clock& clock;
+  std::string log_context;  // "db=PATH" (and " instance=NAME")
   // Lock order: db_mutex before queue_mutex. The event loop only ever takes
   // queue_mutex, and only to copy one record into the queue.
   std::mutex db_mutex;
@@ -260,15 +268,35 @@ struct SqliteSessionStore::Impl {
   std::function<void()> on_batch_ready;
   StoreStats stats;
 
-  explicit Impl(SqliteStoreOptions o)
+  Impl(SqliteStoreOptions o, const Clock& c)
       : options(std::move(o)),
+        clock(c),
+        log_context("db=" + options.path + (options.instance.empty() ? "" : " instance=" + options.instance)),
         db(open_migrated(options)),
         stmt(db, kSql),
         insert_sessions(db, multi_row(kSql[static_cast<std::size_t>(Stmt::InsertSession)].sql, kSessionColumns), true),
         insert_steps(db, multi_row(kSql[static_cast<std::size_t>(Stmt::InsertStep)].sql, kStepColumns), true) {
-    StatementUse s(stmt[Stmt::HighestId]);
-    s->step();
-    last_id = s->column_int64(0);
+    {
+      StatementUse s(stmt[Stmt::HighestId]);
+      s->step();
+      last_id = s->column_int64(0);
+    }
+    close_interrupted();
+  }
+
+  // Sessions an earlier run of this instance left open are closed, so that
+  // `outcome IS NULL` only ever means "running now" (issue 7 item 12).
+  void close_interrupted() {
+    Transaction tx(db);
+    StatementUse q(stmt[Stmt::CloseInterrupted]);
+    q->bind_all(std::string_view(options.instance), to_ms(clock.wall_now()));
+    q->run();
+    stats.interrupted_at_open = static_cast<std::uint64_t>(db.changes());
+    tx.commit();
+    if (stats.interrupted_at_open)
+      log::notice("store", log_context,
+                  "Closed " + std::to_string(stats.interrupted_at_open) + " sessions as interrupted",
+                  "an earlier run stopped before recording their end");
   }
 
   static Db open_migrated(const SqliteStoreOptions& o) {
@@ -330,8 +358,7 @@ struct SqliteSessionStore::Impl {
   template <class Fill>
   void submit(std::size_t text_bytes, Fill&& fill) {
     if (text_bytes > kMaxRecordText) {
-      std::lock_guard lock(queue_mutex);
-      ++stats.dropped;
+      dropped("a record's texts exceed " + std::to_string(kMaxRecordText) + " octets");
       return;
     }
     if (options.mode == WriteMode::Immediate) {
@@ -341,16 +368,17 @@ struct SqliteSessionStore::Impl {
       one.size = 1;
       std::lock_guard lock(db_mutex);
       FlushReport report;
-      std::exception_ptr error;
-      write_batch(one, report, &error);
-      if (error) std::rethrow_exception(error);
+      write_batch(one, report);
+      account(report);
       return;
     }
     std::function<void()> signal;
     {
-      std::lock_guard lock(queue_mutex);
+      std::unique_lock lock(queue_mutex);
       if (queue.size >= options.max_pending) {
-        ++stats.dropped;
+        lock.unlock();
+        dropped("the queue holds max_pending (" + std::to_string(options.max_pending) +
+                ") records: the writer is behind");
         return;
       }
       fill(chunk_for(queue, text_bytes));
@@ -364,6 +392,30 @@ struct SqliteSessionStore::Impl {
     if (signal) signal();
   }
 
+  // A record refused before it was queued. The logger's rate limit keeps a
+  // stalled disk from flooding the log.
+  void dropped(const std::string& cause) {
+    {
+      std::lock_guard lock(queue_mutex);
+      ++stats.dropped;
+    }
+    log::error("store", log_context, "Session record dropped", cause);
+  }
+
+  // Counts what a write did and logs its failures (db_mutex held).
+  void account(const FlushReport& report) {
+    {
+      std::lock_guard lock(queue_mutex);
+      stats.written += report.written;
+      stats.failed += report.failed;
+      if (report.written) ++stats.flushes;
+    }
+    // A fixed sentence, so the logger's rate limit applies to all of them.
+    if (report.failed)
+      log::error("store", log_context, "Session records not written",
+                 std::to_string(report.failed) + " failed, the first with " + report.first_error);
+  }
+
   FlushReport flush() {
     std::lock_guard db_lock(db_mutex);  // also keeps concurrent flushes in order
     Queue batch;
@@ -374,22 +426,22 @@ struct SqliteSessionStore::Impl {
     }
     FlushReport report;
     std::uint64_t statements_before = statements;
-    if (batch.size) write_batch(batch, report, nullptr);
+    if (batch.size) write_batch(batch, report);
     // Hand the chunks back for reuse; free the ones beyond the spare pool
     // outside the lock.
     for (auto& c : batch.chunks) {
       c->records.clear();
       c->text.clear();
     }
-    std::lock_guard lock(queue_mutex);
-    while (!batch.chunks.empty() && spare.size() < kSpareChunks) {
-      spare.push_back(std::move(batch.chunks.back()));
-      batch.chunks.pop_back();
+    {
+      std::lock_guard lock(queue_mutex);
+      while (!batch.chunks.empty() && spare.size() < kSpareChunks) {
+        spare.push_back(std::move(batch.chunks.back()));
+        batch.chunks.pop_back();
+      }
+      stats.statements += statements - statements_before;
     }
-    stats.written += report.written;
-    stats.failed += report.failed;
-    stats.statements += statements - statements_before;
-    if (report.written) ++stats.flushes;
+    account(report);
     return report;
   }
 
@@ -439,7 +491,7 @@ struct SqliteSessionStore::Impl {
   }
 
   // Binds session row `r` to parameters base+1..base+kSessionColumns.
-  static void bind_session(Statement& q, int base, const SessionRow& r) {
+  void bind_session(Statement& q, int base, const SessionRow& r) const {
     const Chunk& c = *r.chunk;
     const QueuedBegin& b = *r.begin;
     q.bind(base + 1, b.id);
@@ -457,6 +509,7 @@ struct SqliteSessionStore::Impl {
       q.bind_static(base + 12, to_string(r.owner->end->outcome));
     }
     q.bind(base + 13, r.owner ? r.owner->steps : std::int64_t{0});
+    q.bind_static(base + 14, std::string_view(options.instance));
   }
 
   static void bind_step(Statement& q, int base, const StepRow& r) {
@@ -531,18 +584,11 @@ struct SqliteSessionStore::Impl {
     run(*q);
   }
 
-  // `error`, when given, receives the first failure as thrown (immediate
-  // mode rethrows it).
-  void write_batch(const Queue& batch, FlushReport& report, std::exception_ptr* error) {
+  // SQLite reports through exceptions (storage/sqlite.h); this is where
+  // they become counts and the first error text of the report.
+  void write_batch(const Queue& batch, FlushReport& report) {
     auto note = [&](const std::exception& e) {
       if (report.first_error.empty()) report.first_error = e.what();
-      if (error && !*error) {
-        // Keep the precise type (SqliteError) for immediate mode.
-        if (const auto* s = dynamic_cast<const SqliteError*>(&e))
-          *error = std::make_exception_ptr(*s);
-        else
-          *error = std::make_exception_ptr(StorageError(e.what()));
-      }
     };
 
     // Sort the records by kind, and find sessions begun in this batch with
@@ -583,7 +629,8 @@ struct SqliteSessionStore::Impl {
 
     try {
       Transaction tx(db);
-      insert_rows(sessions, insert_sessions, stmt[Stmt::InsertSession], bind_session, kSessionColumns,
+      insert_rows(sessions, insert_sessions, stmt[Stmt::InsertSession],
+                  [this](Statement& q, int base, const SessionRow& r) { bind_session(q, base, r); }, kSessionColumns,
                   [&](const SessionRow& r, const std::exception* e) {
                     std::size_t records = r.owner && r.owner->end ? 2 : 1;  // the merged end shares the row's fate
                     if (e) {
@@ -701,25 +748,34 @@ struct SqliteSessionStore::Impl {
 
   // One chunk per transaction; the lock is released between chunks so
   // flushes are not held up behind a long purge.
-  std::uint64_t purge(TimePoint cutoff) {
+  Expected<std::uint64_t, StoreError> purge(TimePoint cutoff) {
     std::uint64_t total = 0;
-    for (;;) {
-      std::lock_guard lock(db_mutex);
-      Transaction tx(db);
-      StatementUse q(stmt[Stmt::PurgeChunk]);
-      q->bind_all(to_ms(cutoff), static_cast<std::int64_t>(options.purge_chunk));
-      q->run();
-      // changes() counts the sessions only, not rows deleted by the cascade.
-      auto n = static_cast<std::uint64_t>(db.changes());
-      tx.commit();
-      total += n;
-      if (n < options.purge_chunk) return total;
+    try {
+      for (;;) {
+        std::lock_guard lock(db_mutex);
+        Transaction tx(db);
+        StatementUse q(stmt[Stmt::PurgeChunk]);
+        q->bind_all(to_ms(cutoff), static_cast<std::int64_t>(options.purge_chunk));
+        q->run();
+        // changes() counts the sessions only, not rows deleted by the cascade.
+        auto n = static_cast<std::uint64_t>(db.changes());
+        tx.commit();
+        total += n;
+        if (n < options.purge_chunk) break;
+      }
+    } catch (const StorageError& e) {
+      // Chunks already committed stay deleted; the next purge goes on.
+      log::error("store", log_context, "Retention purge failed",
+                 std::to_string(total) + " sessions purged before " + e.what());
+      return StoreError{e.what()};
     }
+    if (total) log::info("store", log_context, "Purged " + std::to_string(total) + " sessions past retention");
+    return total;
   }
 };
 
-SqliteSessionStore::SqliteSessionStore(SqliteStoreOptions options)
-    : impl_(std::make_unique<Impl>(std::move(options))) {}
+SqliteSessionStore::SqliteSessionStore(SqliteStoreOptions options, const Clock& clock)
+    : impl_(std::make_unique<Impl>(std::move(options), clock)) {}
 
 SqliteSessionStore::~SqliteSessionStore() {
   // A destructor cannot report; whatever fails here is lost audit data,
@@ -754,7 +810,13 @@ std::size_t SqliteSessionStore::pending() const {
   return impl_->queue.size;
 }
 
-std::uint64_t SqliteSessionStore::purge_older_than(TimePoint cutoff) { return impl_->purge(cutoff); }
+Expected<std::uint64_t, StoreError> SqliteSessionStore::purge_older_than(TimePoint cutoff) {
+  return impl_->purge(cutoff);
+}
+
+Expected<std::uint64_t, StoreError> SqliteSessionStore::purge_expired() {
+  return impl_->purge(impl_->clock.wall_now() - impl_->options.retention);
+}
 
 std::optional<SessionRecord> SqliteSessionStore::get_session(SessionId id) {
   std::lock_guard lock(impl_->db_mutex);

@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include "support/prerequisite.h"
+#include <sys/stat.h>
 
 #include "harness.h"
 
@@ -242,4 +243,81 @@ TEST_CASE("ussdgw demo runs the whole pull on loopback and exits 0") {
     CHECK(out.find("completed            2 session(s), 5 step(s)") != std::string::npos);
   }
   fs::remove_all(dir);
+}
+
+// ---- records after faults (issue 7 items 11-13)
+
+namespace {
+
+unsigned file_mode(const fs::path& p) {
+  struct stat st {};
+  if (::stat(p.c_str(), &st) != 0) return 0;
+  return st.st_mode & 07777;
+}
+
+// Polls the session database until `query` answers `want` (the gateway
+// flushes every 10 ms here).
+bool wait_sql(Network& net, const std::string& query, const std::string& want, std::chrono::seconds bound = 10s) {
+  auto until = std::chrono::steady_clock::now() + bound;
+  while (std::chrono::steady_clock::now() < until) {
+    if (net.sql(query) == want) return true;
+    std::this_thread::sleep_for(50ms);
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("SS7 link lost while the customer answers: nothing is sent and the record says not_sent") {
+  GatewayOptions opt;
+  opt.step_deadline = "4s";
+  Network net("link-lost", opt);
+  REQUIRE_NETWORK(net);
+  net.customer().delay(std::chrono::milliseconds(2000));
+  net.customer().answer(relay::StepAnswer{relay::StepAction::Reply, "too late", std::nullopt});
+  auto path = net.dir() / "lost.txt";
+  std::ofstream(path) << "imsi 234150000000001\ntimeout 8s\ndialogue lost\n  dial *5#\n  expect-end equals too late\nend\n";
+  Child sim({ussdgw_binary(), "sim", "--stp", "127.0.0.1:" + std::to_string(net.stp().ipa_port()), "--gw-gt", kGatewayGt,
+             "--script", path.string()},
+            net.dir() / "lost.out", net.dir() / "lost.err");
+  for (int i = 0; i < 1000 && net.customer().requests() == 0; ++i) std::this_thread::sleep_for(10ms);
+  REQUIRE(net.customer().requests() == 1);
+  net.stp().stop();  // the customer answers 2 s after the request, with the link down
+  REQUIRE(net.gateway().wait_for_err("ss7: link down", 5s));
+  CHECK_MESSAGE(wait_sql(net, "select outcome from ussd_session", "not_sent"), net.gateway().err());
+  CHECK(net.sql("select coalesce(action, 'none') || ' ' || outcome from ussd_step") == "none answered");
+  sim.wait(20s);  // it never gets its END
+  CHECK(net.stop_gateway() == 0);
+}
+
+TEST_CASE("kill -9 with a session open: the files are 0600 and the next start records it interrupted") {
+  GatewayOptions opt;
+  opt.step_deadline = "5s";
+  Network net("kill9", opt);
+  REQUIRE_NETWORK(net);
+  net.customer().delay(std::chrono::milliseconds(4000));
+  auto path = net.dir() / "open.txt";
+  std::ofstream(path) << "imsi 234150000000001\ntimeout 8s\ndialogue open\n  dial *5#\n  expect-end contains x\nend\n";
+  Child sim({ussdgw_binary(), "sim", "--stp", "127.0.0.1:" + std::to_string(net.stp().ipa_port()), "--gw-gt", kGatewayGt,
+             "--script", path.string()},
+            net.dir() / "open.out", net.dir() / "open.err");
+  for (int i = 0; i < 1000 && net.customer().requests() == 0; ++i) std::this_thread::sleep_for(10ms);
+  REQUIRE(net.customer().requests() == 1);
+  REQUIRE(wait_sql(net, "select count(*) from ussd_session where outcome is null", "1"));
+  net.gateway().signal(SIGKILL);
+  net.gateway().wait(10s);
+
+  const fs::path db = net.dir() / "ussdgw.db";
+  CHECK(file_mode(db) == 0600);
+  CHECK(file_mode(db.string() + "-wal") == 0600);  // a killed writer leaves both behind
+  CHECK(file_mode(db.string() + "-shm") == 0600);
+
+  Child again({ussdgw_binary(), "run", "--config", (net.dir() / "gw.yaml").string()}, net.dir() / "gw2.out",
+              net.dir() / "gw2.err");
+  REQUIRE_MESSAGE(again.wait_for_err("ss7: link up", 15s), again.err());
+  CHECK(net.sql("select outcome || ' ' || (ended_at >= started_at) from ussd_session") == "interrupted 1");
+  CHECK(again.err().find("Closed 1 sessions as interrupted") != std::string::npos);
+  again.signal(SIGTERM);
+  CHECK(again.wait(20s) == 0);
+  sim.wait(20s);
 }

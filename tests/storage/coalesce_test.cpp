@@ -14,8 +14,11 @@
 #include "store_fixture.h"
 
 using namespace ussdgw::storage;
+using ussdgw::CustomerId;
+using ussdgw::SessionId;
 using test::at;
 using test::batched;
+using test::scalar;
 using test::immediate;
 using test::sample_start;
 using test::sample_step;
@@ -23,11 +26,6 @@ using test::TempDir;
 
 namespace {
 
-std::int64_t scalar(Db& db, const std::string& sql) {
-  Statement s(db, sql);
-  REQUIRE(s.step());
-  return s.column_int64(0);
-}
 
 // Creates `path` at schema version 2 with a log of every UPDATE of a session
 // row, written by the database itself (a trigger the store does not know).
@@ -243,7 +241,7 @@ TEST_CASE("a bad record inside a multi-row INSERT fails alone, and step counts s
     if (i != 50) store.end_session(id, SessionOutcome::Completed, at(i + 1));
   }
   SessionStart bad = sample_start(at(100));
-  bad.tcap_otid = TcapTid{};  // zero octets: breaks the schema's CHECK
+  bad.tcap_otid = ussdgw::TransactionId{};  // zero octets: breaks the schema's CHECK
   SessionId bad_id = store.begin_session(bad);
   store.record_step(bad_id, sample_step(1, at(100)));
   store.end_session(bad_id, SessionOutcome::Refused, at(101));
@@ -335,10 +333,11 @@ TEST_CASE("a version-1 file is migrated: the step trigger goes, data and counts 
   REQUIRE(old.has_value());
   CHECK(old->steps == 1);
   CHECK(old->start.customer == CustomerId{"acme"});
+  // The session the old build left open is closed as interrupted at open
+  // (migration 003), so only sessions of this run are ever open.
+  CHECK(old->outcome == SessionOutcome::Interrupted);
+  CHECK(store.stats().interrupted_at_open == 1);
 
-  // The session open in the old file is completed by the new build.
-  store.record_step(SessionId{7}, sample_step(2, at(1000)));
-  store.end_session(SessionId{7}, SessionOutcome::Completed, at(1100));
   // New sessions continue the numbering.
   SessionId next = store.begin_session(sample_start(at(2000)));
   CHECK(next.value == 8);
@@ -346,9 +345,7 @@ TEST_CASE("a version-1 file is migrated: the step trigger goes, data and counts 
   store.end_session(next, SessionOutcome::Completed, at(2100));
   FlushReport r = store.flush();
   CHECK(r.failed == 0);
-  CHECK(r.written == 5);
-  CHECK(store.get_session(SessionId{7})->steps == 2);
-  CHECK(store.get_session(SessionId{7})->outcome == SessionOutcome::Completed);
+  CHECK(r.written == 3);
   CHECK(store.get_session(next)->steps == 1);
   Db db = Db::open(path, test::read_only());
   CHECK(miscounted(db) == 0);

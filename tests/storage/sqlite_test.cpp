@@ -6,6 +6,8 @@
 #include "store_fixture.h"
 
 using namespace ussdgw::storage;
+using ussdgw::CustomerId;
+using ussdgw::SessionId;
 using ussdgw::storage::test::TempDir;
 
 TEST_CASE("typed binds and optional values round trip through one row") {

@@ -72,9 +72,7 @@ bool readable_alphabet(Dcs dcs) {
          (i.alphabet == Alphabet::Gsm7 || i.alphabet == Alphabet::Ucs2);
 }
 
-storage::TcapTid tid_of(Bytes octets) {
-  return storage::TcapTid::from_octets(octets).value_or(storage::TcapTid{});
-}
+TransactionId tid_of(Bytes octets) { return TransactionId::from_bytes(octets).value_or(TransactionId{}); }
 
 void stderr_log(LogLevel level, std::string_view line) {
   const char* tag = level == LogLevel::Error ? "ERROR" : level == LogLevel::Notice ? "NOTICE" : "INFO";
@@ -96,7 +94,7 @@ struct Service::Impl : std::enable_shared_from_this<Impl> {
   // current step. The relay request is rebuilt for every step.
   struct Session {
     std::uint64_t serial = 0;  // tells a late customer callback from a reused LocalTid
-    storage::SessionId record;
+    SessionId record;
     LocalTid dialogue;
     CustomerIndex customer;
     Phase phase = Phase::AskingCustomer;
@@ -207,7 +205,7 @@ struct Service::Impl : std::enable_shared_from_this<Impl> {
 
   // ------------------------------------------------------------------ logs and records
 
-  std::string who(const std::optional<Imsi>& imsi, std::optional<storage::SessionId> rec,
+  std::string who(const std::optional<Imsi>& imsi, std::optional<SessionId> rec,
                   std::string_view customer) const {
     std::string s = "imsi=";
     s += imsi ? imsi->digits.view() : std::string_view("-");
@@ -316,7 +314,7 @@ struct Service::Impl : std::enable_shared_from_this<Impl> {
              "no route for service code '" + start.service_code + "' or the IMSI, and no ussd.default_customer");
       return;
     }
-    start.customer = storage::CustomerId{customers[route->customer.value].id};
+    start.customer = CustomerId{customers[route->customer.value].id};
 
     if (auto old = sessions.find(d.id.value); old != sessions.end()) {
       // The layer reused an id we still hold: that dialogue is gone.
@@ -396,9 +394,9 @@ struct Service::Impl : std::enable_shared_from_this<Impl> {
     r.started_at = start.started_at;
     r.ended_at = SysClock::now();
     record([&] { return who(start.imsi, std::nullopt, ""); }, [&] {
-      storage::SessionId rec = store.begin_session(start);
+      SessionId rec = store.begin_session(start);
       store.record_step(rec, r);
-      store.end_session(rec, SessionOutcome::Refused, r.ended_at);
+      store.end_session(rec, sent ? SessionOutcome::Refused : SessionOutcome::NotSent, r.ended_at);
     });
   }
 
@@ -491,8 +489,8 @@ struct Service::Impl : std::enable_shared_from_this<Impl> {
     }
     record([&] { return who(s); }, [&] { store.record_step(s.record, r); });
     if (!sent) {
-      log(LogLevel::Error, who(s), "Prompt not sent, session closed", "the dialogue layer refused the CONTINUE");
-      close_gone(s, SessionOutcome::AbortedByNetwork);
+      log(LogLevel::Error, who(s), "Prompt not sent, session closed", "the dialogue layer could not send the CONTINUE");
+      close_gone(s, SessionOutcome::NotSent);
       return;
     }
     s.phase = Phase::AwaitingSubscriber;
@@ -537,11 +535,14 @@ struct Service::Impl : std::enable_shared_from_this<Impl> {
     const bool sent = send();
     r.ended_at = SysClock::now();
     if (!sent) {
-      log(LogLevel::Error, who(s), "Final answer not sent", "the dialogue layer refused the END (dialogue gone)");
+      // The session is still ours, so the dialogue exists: the END could not
+      // be handed to the SS7 link (link down, queue full). The record says
+      // what happened on the wire: nothing.
+      log(LogLevel::Error, who(s), "Final answer not sent", "the dialogue layer could not send the END");
       r.action.reset();
       r.response_text.reset();
       r.map_error.reset();
-      outcome = SessionOutcome::AbortedByNetwork;
+      outcome = SessionOutcome::NotSent;
       ++stats.aborted;
     }
     record([&] { return who(s); }, [&] {

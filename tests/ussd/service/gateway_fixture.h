@@ -199,6 +199,7 @@ class TestGateway {
  public:
   explicit TestGateway(dialogue::Config layer_cfg = layer_config())
       : layer_(clock_, layer_cfg, [this](ss7::Unitdata&& u) {
+          if (link_down) return false;  // as app/gateway.cpp's sender with the SS7 link down
           sent.push_back(std::move(u));
           return true;
         }) {
@@ -380,13 +381,13 @@ class TestGateway {
 
   storage::SessionRecord session(std::int64_t id) {
     store->flush();
-    auto s = store->get_session(storage::SessionId{id});
+    auto s = store->get_session(SessionId{id});
     REQUIRE(s.has_value());
     return *s;
   }
   std::vector<storage::StepRecord> steps(std::int64_t id) {
     store->flush();
-    return store->list_steps(storage::SessionId{id});
+    return store->list_steps(SessionId{id});
   }
   bool logged(std::string_view needle) const {
     for (const auto& l : logs)
@@ -399,6 +400,7 @@ class TestGateway {
   TempDir dir;
   config::Config cfg;
   std::vector<ss7::Unitdata> sent;
+  bool link_down = false;  // the fake SS7 sender refuses everything
   std::vector<std::string> logs;
   std::vector<std::unique_ptr<relay::DemoCustomerServer>> demos;
   std::vector<std::shared_ptr<ScriptedCustomer>> scripted;

@@ -54,7 +54,7 @@ TEST_CASE("when the customer replies at once then the subscriber gets the text i
   CHECK(s.start.service_code == "*100#");
   CHECK(s.start.calling_gt == std::string_view(kMscGt));
   CHECK(s.start.called_gt == std::string_view(kGatewayGt));
-  CHECK(s.start.tcap_otid == *storage::TcapTid::from_octets(tcap::TransactionId::from_u32(kOtid).bytes()));
+  CHECK(s.start.tcap_otid == *TransactionId::from_bytes(tcap::TransactionId::from_u32(kOtid).bytes()));
   auto steps = gw.steps(1);
   REQUIRE(steps.size() == 1);
   CHECK(steps[0].step == 1);
@@ -224,7 +224,7 @@ TEST_CASE("when the network aborts mid-step then the customer call is cancelled 
   // Our transaction id is not visible before we answer; the layer has one
   // dialogue open, and its id is what the session recorded as tcap_dtid.
   gw.store->flush();
-  auto opened = gw.store->get_session(storage::SessionId{1});
+  auto opened = gw.store->get_session(SessionId{1});
   REQUIRE(opened.has_value());
   REQUIRE(opened->start.tcap_dtid.has_value());
   std::uint32_t our_tid = 0;
