@@ -126,6 +126,9 @@ Counters Endpoint::counters() const {
   c.rx_unitdata = ld(a.rx_unitdata);
   c.rx_notice = ld(a.rx_notice);
   c.rx_gt_routed_accepted = ld(a.rx_gt_routed_accepted);
+  c.rx_reassembled = ld(a.rx_reassembled);
+  c.rx_reassembly_failed = ld(a.rx_reassembly_failed);
+  c.tx_xudts = ld(a.tx_xudts);
   c.tx_unitdata = ld(a.tx_unitdata);
   c.tx_dropped_link_down = ld(a.tx_dropped_link_down);
   c.tx_dropped_queue_full = ld(a.tx_dropped_queue_full);

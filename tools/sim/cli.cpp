@@ -185,7 +185,7 @@ ParsedArgs parse_args(int argc, char** argv) {
       } else if (a == "--name") {
         o.name = s;
       } else if (a == "--pc" || a == "--stp-pc" || a == "--gw-pc") {
-        auto pc = ss7::PointCode::parse(s);
+        auto pc = parse_point_code(s);
         if (!pc) return fail(std::string(a) + ": expected a point code like 0.0.1");
         (a == "--pc" ? o.pc : a == "--stp-pc" ? o.stp_pc : o.gw_pc) = *pc;
       } else if (a == "--gt" || a == "--gw-gt") {

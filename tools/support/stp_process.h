@@ -93,7 +93,7 @@ class StpProcess {
       << "\n"
          "cs7 instance 0\n"
          " point-code "
-      << opt_.stp_pc.str()
+      << ussdgw::to_string(opt_.stp_pc)
       << "\n"
          " listen ipa "
       << ipa_port_
@@ -102,12 +102,12 @@ class StpProcess {
          "  accept-asp-connections dynamic-permitted\n";
     for (const auto& a : opt_.ases) {
       c << " as asp-clnt-" << a.client_name << " ipa\n"
-        << "  routing-key 0 " << a.pc.str() << "\n"
-        << "  point-code override dpc " << a.deliver_to.str() << "\n";
+        << "  routing-key 0 " << ussdgw::to_string(a.pc) << "\n"
+        << "  point-code override dpc " << ussdgw::to_string(a.deliver_to) << "\n";
     }
     c << " route-table system\n";
     for (const auto& a : opt_.ases)
-      c << "  update route " << a.pc.str() << " 7.255.7 linkset asp-clnt-" << a.client_name << "\n";
+      c << "  update route " << ussdgw::to_string(a.pc) << " 7.255.7 linkset asp-clnt-" << a.client_name << "\n";
     return c.str();
   }
 

@@ -155,6 +155,42 @@ TEST_CASE("network BEGIN reaches the gateway and the gateway's answer reaches th
   CHECK(p.msc->counters().tx_dropped == 0);
 }
 
+// libosmo-sigtran 1.6 alone hands each segment up as a message of its own
+// ("Unsupported SCCP option type 16"); the endpoint reassembles first.
+TEST_CASE("a BEGIN segmented over two XUDTs reaches the gateway whole, and the answer goes back") {
+  Pair p;
+  ReplyRouting mode = ReplyRouting::kSsnWithNextHopPc;
+  SUBCASE("called routed on SSN") { mode = ReplyRouting::kSsnWithNextHopPc; }
+  SUBCASE("called routed on the gateway's GT") { mode = ReplyRouting::kGtViaNextHop; }
+  p.start([&](EndpointConfig& msc, EndpointConfig&) {
+    msc.calling_includes_pc = false;
+    msc.reply_routing = mode;
+  });
+  std::vector<std::uint8_t> big(380);
+  for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<std::uint8_t>(i);
+  auto u = begin_from_network(big);
+  u.xudt_segments = 2;
+  REQUIRE(p.msc->send(std::move(u)));
+  REQUIRE(run_until(p.io, [&] { return !p.gw_sink.rx.empty(); }));
+  // Nothing else comes: no fragment is delivered on its own.
+  run_until(p.io, [] { return false; }, 200ms);
+  REQUIRE(p.gw_sink.rx.size() == 1);
+  const Unitdata& in = p.gw_sink.rx.front();
+  CHECK(in.data == big);
+  REQUIRE(in.called.gt);
+  CHECK(in.called.gt->digits == kGwGt);
+  CHECK(in.called.ssn == kSsnGsmScf);
+  REQUIRE(in.calling.gt);
+  CHECK(in.calling.gt->digits == kMscGt);
+  CHECK(in.calling.ssn == kSsnMsc);
+  CHECK(p.gw->counters().rx_reassembled == 1);
+  CHECK(p.gw->counters().rx_reassembly_failed == 0);
+
+  REQUIRE(p.gw->send(reply_to(in, {0x64, 0x03})));
+  REQUIRE(run_until(p.io, [&] { return !p.msc_sink.rx.empty(); }));
+  CHECK(p.msc_sink.rx.front().data == std::vector<std::uint8_t>{0x64, 0x03});
+}
+
 TEST_CASE("a called party routed on our own GT is accepted; libosmo alone answers UDTS cause 3") {
   Pair p;
   bool accept = true;
