@@ -18,7 +18,7 @@ bool have_osmo_stp() { return std::system("command -v osmo-stp >/dev/null 2>&1")
     MESSAGE("skipped: osmo-stp is not installed (scripts/setup.sh)");     \
     return;                                                               \
   }                                                                       \
-  REQUIRE_MESSAGE((net).start(), "gateway did not come up:\n" << (net).gateway().err())
+  REQUIRE_MESSAGE((net).start(), "network did not come up: " << (net).error())
 
 // A whole-number field of the sim's --json report.
 int json_int(const std::string& report, const std::string& key) {

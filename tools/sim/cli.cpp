@@ -63,6 +63,14 @@ class EndpointSender final : public TcapSender {
     u.data.assign(tcap.begin(), tcap.end());
     return ep_.send(std::move(u));
   }
+  bool send_tcap_segmented(Bytes tcap, std::uint8_t segments) override {
+    ss7::Unitdata u;
+    u.called = a_.called;
+    u.calling = a_.calling;
+    u.data.assign(tcap.begin(), tcap.end());
+    u.xudt_segments = segments;
+    return ep_.send(std::move(u));
+  }
 
  private:
   ss7::Endpoint& ep_;

@@ -33,6 +33,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/ussdgw/expected.h"
 #include "tools/support/child_process.h"
 #include "gateway/ss7/types.h"
 
@@ -111,34 +112,32 @@ class StpProcess {
     return c.str();
   }
 
-  // Starts osmo-stp and waits until its IPA port accepts connections.
-  bool start(std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
-    if (proc_) return true;
+  // Starts osmo-stp and waits until its IPA port accepts connections. Fails
+  // fast: when osmo-stp cannot be spawned, exits during start-up (a bad
+  // config, its VTY address taken) or does not listen within `timeout`
+  // (then it is killed), the error says which, followed by its log.
+  Expected<Ok, std::string> start(std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+    if (proc_) return Ok{};
     std::string cfg = (dir_ / "osmo-stp.cfg").string();
     std::string log = (dir_ / "osmo-stp.log").string();
     // One log across restarts: appended, stdout and stderr together.
     proc_ = std::make_unique<process::ChildProcess>(std::vector<std::string>{"osmo-stp", "-c", cfg}, log, log,
                                                     process::SpawnOptions{true, true});
-    if (!proc_->started()) {
-      proc_.reset();
-      return false;
-    }
+    if (!proc_->started()) return failed("osmo-stp could not be spawned (not on PATH?)");
     auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {
-      if (port_open(ipa_port_)) return true;
-      if (!proc_->running()) {  // died (bad config?)
-        proc_.reset();
-        return false;
-      }
+      if (port_open(ipa_port_)) return Ok{};
+      if (!proc_->running()) return failed("osmo-stp exited during start-up");
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    return false;
+    return failed("osmo-stp did not listen on IPA port " + std::to_string(ipa_port_) + " within " +
+                  std::to_string(timeout.count()) + " ms");
   }
 
   // SIGKILL, like a crash: peers see their TCP connection reset.
   void stop() { proc_.reset(); }
 
-  bool restart() {
+  Expected<Ok, std::string> restart() {
     stop();
     return start();
   }
@@ -207,6 +206,12 @@ class StpProcess {
   }
 
  private:
+  Expected<Ok, std::string> failed(const std::string& what) {
+    proc_.reset();  // kills it if it still runs
+    return what + " (VTY " + vty_address_ + ":" + std::to_string(kVtyPort) + ", IPA 127.0.0.1:" +
+           std::to_string(ipa_port_) + "); " + (dir_ / "osmo-stp.log").string() + ":\n" + log();
+  }
+
   Options opt_;
   std::filesystem::path dir_;
   std::uint16_t ipa_port_ = 0;

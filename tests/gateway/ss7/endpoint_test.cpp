@@ -100,7 +100,8 @@ struct Pair {
   std::optional<Endpoint> msc, gw;
 
   void start(const std::function<void(EndpointConfig&, EndpointConfig&)>& tweak = {}) {
-    REQUIRE(stp.start());
+    auto started = stp.start();
+    REQUIRE_MESSAGE(started.ok(), started.error());
     auto mc = client_config(stp, "msc", PointCode{1}, kMscGt, kSsnMsc);
     auto gc = client_config(stp, "gw", PointCode{2}, kGwGt, kSsnGsmScf);
     if (tweak) tweak(mc, gc);
