@@ -71,9 +71,9 @@ Endpoint::Endpoint(boost::asio::io_context& io, EndpointConfig cfg, Handlers han
 
 Endpoint::~Endpoint() { stop(); }
 
-Status Endpoint::start() {
-  if (loop_) return Error{"endpoint already started"};
-  if (!validate(cfg_).empty()) return Error{"invalid endpoint configuration (see validate())"};
+Expected<Ok, std::string> Endpoint::start() {
+  if (loop_) return std::string("endpoint already started");
+  if (auto invalid = validate(cfg_); !invalid.empty()) return invalid;
 
   bridge_ = std::make_shared<detail::Bridge>(cfg_.max_outbound_queue);
   reader_ = std::make_shared<detail::InboxReader>(io_, bridge_, handlers_);
@@ -88,7 +88,7 @@ Status Endpoint::start() {
     reader_.reset();
     bridge_.reset();
     loop_.reset();
-    return Error{error ? error : "stack creation failed"};
+    return std::string(error ? error : "stack creation failed");
   }
   reader_->arm();
   return Ok{};

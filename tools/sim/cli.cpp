@@ -388,7 +388,7 @@ int sim_main(int argc, char** argv) {
   sender = std::make_unique<EndpointSender>(ep, outbound_addresses(o));
   if (o.mode == Mode::kRespond) responder = std::make_unique<CannedResponder>(o.respond_text);
   if (auto st = ep.start(); !st) {
-    std::fprintf(stderr, "ussdgw sim: endpoint: %s\n", st.error().what);
+    std::fprintf(stderr, "ussdgw sim: endpoint: %s\n", st.error().c_str());
     return 2;
   }
   stop_timer.expires_after(o.connect_timeout);

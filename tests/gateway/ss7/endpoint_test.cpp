@@ -390,3 +390,14 @@ TEST_CASE("IPA server mode: a simulator connects straight to the gateway") {
     gw.stop();
   }
 }
+
+TEST_CASE("an invalid configuration is refused by start() naming the key") {
+  boost::asio::io_context io;
+  EndpointConfig c;
+  c.routing_context = 5;  // IPA has no routing context
+  Endpoint e(io, c, {});
+  auto st = e.start();
+  REQUIRE_FALSE(st.ok());
+  CHECK(st.error().find("routing_context") == 0);
+  CHECK_FALSE(e.link_up());
+}
