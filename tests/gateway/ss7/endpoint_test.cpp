@@ -85,6 +85,17 @@ Unitdata begin_from_network(std::vector<std::uint8_t> data, RoutingIndicator cal
   return u;
 }
 
+// What the gateway must see of a BEGIN from the network: called = its GT +
+// SSN 147, calling = the MSC's GT + SSN 8.
+void check_network_to_gateway(const Unitdata& in) {
+  REQUIRE(in.called.gt);
+  CHECK(in.called.gt->digits == kGwGt);
+  CHECK(in.called.ssn == kSsnGsmScf);
+  REQUIRE(in.calling.gt);
+  CHECK(in.calling.gt->digits == kMscGt);
+  CHECK(in.calling.ssn == kSsnMsc);
+}
+
 // The gateway's answer: to whatever called us, from us.
 Unitdata reply_to(const Unitdata& in, std::vector<std::uint8_t> data) {
   Unitdata r;
@@ -129,12 +140,7 @@ TEST_CASE("network BEGIN reaches the gateway and the gateway's answer reaches th
   REQUIRE(run_until(p.io, [&] { return !p.gw_sink.rx.empty(); }));
   const Unitdata& in = p.gw_sink.rx.front();
   CHECK(in.data == std::vector<std::uint8_t>{0x62, 0x01, 0x02});
-  REQUIRE(in.called.gt);
-  CHECK(in.called.gt->digits == kGwGt);
-  CHECK(in.called.ssn == kSsnGsmScf);
-  REQUIRE(in.calling.gt);
-  CHECK(in.calling.gt->digits == kMscGt);
-  CHECK(in.calling.ssn == kSsnMsc);
+  check_network_to_gateway(in);
   CHECK(in.calling.ri == RoutingIndicator::kGlobalTitle);
   MESSAGE("gateway received called={" << to_string(in.called) << "} calling={" << to_string(in.calling) << "}");
 
@@ -178,12 +184,7 @@ TEST_CASE("a BEGIN segmented over two XUDTs reaches the gateway whole, and the a
   REQUIRE(p.gw_sink.rx.size() == 1);
   const Unitdata& in = p.gw_sink.rx.front();
   CHECK(in.data == big);
-  REQUIRE(in.called.gt);
-  CHECK(in.called.gt->digits == kGwGt);
-  CHECK(in.called.ssn == kSsnGsmScf);
-  REQUIRE(in.calling.gt);
-  CHECK(in.calling.gt->digits == kMscGt);
-  CHECK(in.calling.ssn == kSsnMsc);
+  check_network_to_gateway(in);
   CHECK(p.gw->counters().rx_reassembled == 1);
   CHECK(p.gw->counters().rx_reassembly_failed == 0);
 

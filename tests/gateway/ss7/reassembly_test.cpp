@@ -198,7 +198,7 @@ TEST_CASE("when the first segment is duplicated then the reassembly is given up"
   CHECK(f.rec.wholes.empty());
 }
 
-TEST_CASE("when the last segment never comes then T(reassembly) returns error in message transport") {
+TEST_CASE("when the last segment never comes then T(reassembly) returns the first segment with error in message transport") {
   ReassemblyConfig c;
   c.timeout = 10s;
   Fixture f(c);
@@ -214,6 +214,15 @@ TEST_CASE("when the last segment never comes then T(reassembly) returns error in
   CHECK(cause_of(*f.rec.failures[0].xudts) == sccp::ReturnCause::ErrorInMessageTransport);
   CHECK(f.r->partials() == 0);
   CHECK(f.r->held_bytes() == 0);
+  // Q.714 §4.2: the first segment goes back to its sender, addresses swapped.
+  auto ret = sccp::decode(*f.rec.failures[0].xudts);
+  auto orig = sccp::decode(segs[0]);
+  REQUIRE(ret.ok());
+  REQUIRE(orig.ok());
+  CHECK(ret->called.ssn == orig->calling.ssn);
+  CHECK(ret->calling.ssn == orig->called.ssn);
+  CHECK(std::equal(ret->data.begin(), ret->data.end(), orig->data.begin(), orig->data.end()));
+  CHECK(ret->segmentation == orig->segmentation);
   // Too late: the second segment finds nothing.
   f.feed(segs[1]);
   CHECK(f.rec.wholes.empty());
@@ -244,23 +253,6 @@ TEST_CASE("when too many messages are in reassembly then a new one is refused") 
   CHECK(f.r->partials() == 2);
   REQUIRE(f.rec.failures.size() == 1);
   CHECK(f.rec.failures[0].why == ReassemblyFailure::kTooMany);
-}
-
-TEST_CASE("the XUDTS returns the first segment to its sender with the addresses swapped") {
-  Fixture f;
-  auto segs = segments(payload(300), 2);
-  f.feed(segs[0]);
-  f.clock.tick(f.cfg.timeout);
-  REQUIRE(f.rec.failures.size() == 1);
-  REQUIRE(f.rec.failures[0].xudts.has_value());
-  auto ret = sccp::decode(*f.rec.failures[0].xudts);
-  auto orig = sccp::decode(segs[0]);
-  REQUIRE(ret.ok());
-  REQUIRE(orig.ok());
-  CHECK(ret->called.ssn == orig->calling.ssn);
-  CHECK(ret->calling.ssn == orig->called.ssn);
-  CHECK(std::equal(ret->data.begin(), ret->data.end(), orig->data.begin(), orig->data.end()));
-  CHECK(ret->segmentation == orig->segmentation);
 }
 
 TEST_CASE("when the sender did not ask for return on error then a failure sends nothing back") {
