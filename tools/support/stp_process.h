@@ -35,7 +35,7 @@
 
 #include "common/ussdgw/expected.h"
 #include "tools/support/child_process.h"
-#include "gateway/ss7/types.h"
+#include "common/ussdgw/ids.h"
 
 namespace ussdgw::ss7 {
 
@@ -43,12 +43,12 @@ class StpProcess {
  public:
   struct As {
     std::string client_name;     // endpoint name; the AS is "asp-clnt-<client_name>"
-    ss7::PointCode pc;           // the client's own point code (routing key)
-    ss7::PointCode deliver_to;   // where its messages go (point-code override dpc)
+    PointCode pc;                // the client's own point code (routing key)
+    PointCode deliver_to;        // where its messages go (point-code override dpc)
   };
   struct Options {
     std::vector<As> ases;
-    ss7::PointCode stp_pc{3};
+    PointCode stp_pc{3};
     std::string log_level = "notice";  // osmo-stp's own log, kept in dir()/osmo-stp.log
   };
 
@@ -56,7 +56,7 @@ class StpProcess {
   // routed to the other: the set-up of config/osmo-stp.example.cfg.
   static Options gateway_and_msc() {
     Options o;
-    o.ases = {{"msc", ss7::PointCode{1}, ss7::PointCode{2}}, {"gw", ss7::PointCode{2}, ss7::PointCode{1}}};
+    o.ases = {{"msc", PointCode{1}, PointCode{2}}, {"gw", PointCode{2}, PointCode{1}}};
     return o;
   }
 
