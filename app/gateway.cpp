@@ -177,7 +177,7 @@ Gateway::~Gateway() {
 
 relay::Expected<bool, std::string> Gateway::start() {
   auto st = impl_->endpoint->start();
-  if (!st.ok()) return std::string("ss7: ") + st.error().what;
+  if (!st.ok()) return "ss7: " + st.error();
   return true;
 }
 

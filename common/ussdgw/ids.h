@@ -123,3 +123,43 @@ struct Iccid {
 // (ussdgw/tbcd.h).
 
 }  // namespace ussdgw
+
+namespace ussdgw {
+
+// Point code text in the 3-8-3 "zone.area.id" form osmo-stp prints (ITU
+// Q.708 international format, e.g. "0.0.1" == 1), or a plain decimal
+// number. nullopt when malformed or wider than 14 bits (ITU).
+[[nodiscard]] inline std::optional<PointCode> parse_point_code(std::string_view text) {
+  auto num = [](std::string_view s) -> std::optional<std::uint32_t> {
+    if (s.empty() || s.size() > 9) return std::nullopt;
+    std::uint32_t v = 0;
+    for (char c : s) {
+      if (c < '0' || c > '9') return std::nullopt;
+      v = v * 10 + static_cast<std::uint32_t>(c - '0');
+    }
+    return v;
+  };
+  auto d1 = text.find('.');
+  if (d1 == std::string_view::npos) {
+    auto v = num(text);
+    if (!v || *v > PointCode::kItuMax) return std::nullopt;
+    return PointCode{*v};
+  }
+  auto d2 = text.find('.', d1 + 1);
+  if (d2 == std::string_view::npos) return std::nullopt;
+  auto z = num(text.substr(0, d1));
+  auto a = num(text.substr(d1 + 1, d2 - d1 - 1));
+  auto i = num(text.substr(d2 + 1));
+  if (!z || !a || !i || *z > 7 || *a > 255 || *i > 7) return std::nullopt;
+  return PointCode{(*z << 11) | (*a << 3) | *i};
+}
+
+// "z.a.i" (3-8-3) of a 14-bit ITU point code.
+[[nodiscard]] inline std::string to_string(PointCode pc) {
+  return std::to_string((pc.value >> 11) & 7) + "." + std::to_string((pc.value >> 3) & 0xff) + "." +
+         std::to_string(pc.value & 7);
+}
+
+[[nodiscard]] constexpr bool is_itu(PointCode pc) { return pc.value <= PointCode::kItuMax; }
+
+}  // namespace ussdgw

@@ -48,10 +48,47 @@ const char* complete_outbound(Unitdata& u, const EndpointConfig& cfg) {
   calling.ri = calling.gt ? RoutingIndicator::kGlobalTitle : RoutingIndicator::kSubsystem;
   if (calling.ri == RoutingIndicator::kSubsystem && (!calling.pc || !calling.ssn))
     return "calling address has no GT and no PC+SSN";
-  // UDT user data is at most 255 octets (Q.713 4.10; no XUDT segmentation
-  // in libosmo-sigtran 1.6).
-  if (u.data.empty() || u.data.size() > 255) return "user data empty or longer than a UDT carries";
+  // UDT user data is at most 255 octets (Q.713 4.10; libosmo-sigtran 1.6
+  // cannot segment). Segmented XUDT, sent by the endpoint itself, carries
+  // up to 16 segments (Q.713 §3.17) of at most kMaxXudtSegmentData.
+  if (u.data.empty()) return "user data empty";
+  if (u.xudt_segments == 0 && u.data.size() > 255) return "user data longer than a UDT carries";
+  if (u.xudt_segments > sccp::kMaxSegments) return "more than 16 XUDT segments";
+  if (u.xudt_segments > 0 && (u.data.size() + u.xudt_segments - 1) / u.xudt_segments > kMaxXudtSegmentData)
+    return "user data longer than the XUDT segments carry";
   return nullptr;
+}
+
+sccp::Address to_sccp(const Address& a) {
+  sccp::Address o;
+  o.ri = a.ri == RoutingIndicator::kGlobalTitle ? sccp::RoutingIndicator::OnGlobalTitle : sccp::RoutingIndicator::OnSsn;
+  if (a.ssn) o.ssn = sccp::Ssn{a.ssn->value};
+  if (a.pc) o.pc = sccp::PointCode{static_cast<std::uint16_t>(a.pc->value & sccp::PointCode::kMax)};
+  if (a.gt) {
+    o.gti = a.gt->gti;
+    o.gt.tt = a.gt->tt;
+    o.gt.np = a.gt->np;
+    o.gt.nai = a.gt->nai;
+    o.gt.digits.assign(a.gt->digits.view());
+  }
+  return o;
+}
+
+Address from_sccp(const sccp::Address& a) {
+  Address o;
+  o.ri = a.ri == sccp::RoutingIndicator::OnGlobalTitle ? RoutingIndicator::kGlobalTitle : RoutingIndicator::kSubsystem;
+  if (a.ssn) o.ssn = Ssn{a.ssn->value};
+  if (a.pc) o.pc = PointCode{a.pc->value};
+  if (a.gti != 0) {
+    GlobalTitle gt;
+    gt.gti = a.gti;
+    gt.tt = a.gt.tt;
+    gt.np = a.gt.np;
+    gt.nai = a.gt.nai;
+    gt.digits.assign(a.gt.digits.view());  // cut at 31 digits, as libosmo-sigtran does
+    o.gt = gt;
+  }
+  return o;
 }
 
 bool gt_is_local(std::string_view digits, const EndpointConfig& cfg) {

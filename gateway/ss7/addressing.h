@@ -8,6 +8,7 @@
 #include <span>
 #include <string_view>
 
+#include "gateway/codec/sccp.h"
 #include "gateway/ss7/config.h"
 #include "gateway/ss7/types.h"
 
@@ -23,6 +24,16 @@ namespace ussdgw::ss7 {
 // Returns nullptr on success or a static text saying why the message cannot
 // be routed.
 [[nodiscard]] const char* complete_outbound(Unitdata& u, const EndpointConfig& cfg);
+
+// User data per XUDT segment: 255 octets of XUDT data (Q.713 §4.18) less
+// room for the segmentation parameter and long addresses, in the spirit of
+// Q.714 §4.1.1.2.1 (segments no longer than the network's MSU allows).
+inline constexpr std::size_t kMaxXudtSegmentData = 200;
+
+// The endpoint's address type and the codec's (Q.713 §3.4), both ways. GT
+// digits beyond 31 are cut (the libosmo-sigtran buffer holds 31).
+[[nodiscard]] sccp::Address to_sccp(const Address& a);
+[[nodiscard]] Address from_sccp(const sccp::Address& a);
 
 // True when `digits` is one of ours: starts with a configured local prefix,
 // or equals own_gt when no prefix is configured.

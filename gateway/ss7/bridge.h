@@ -17,7 +17,8 @@
 namespace ussdgw::ss7::detail {
 
 struct AtomicCounters {
-  std::atomic<std::uint64_t> rx_unitdata{0}, rx_notice{0}, rx_gt_routed_accepted{0};
+  std::atomic<std::uint64_t> rx_unitdata{0}, rx_notice{0}, rx_gt_routed_accepted{0}, rx_reassembled{0},
+      rx_reassembly_failed{0}, tx_xudts{0};
   std::atomic<std::uint64_t> tx_unitdata{0}, tx_dropped_link_down{0}, tx_dropped_queue_full{0},
       tx_dropped_invalid{0};
   std::atomic<std::uint64_t> link_up_events{0}, link_down_events{0};

@@ -71,9 +71,9 @@ Endpoint::Endpoint(boost::asio::io_context& io, EndpointConfig cfg, Handlers han
 
 Endpoint::~Endpoint() { stop(); }
 
-Status Endpoint::start() {
-  if (loop_) return Error{"endpoint already started"};
-  if (!validate(cfg_).empty()) return Error{"invalid endpoint configuration (see validate())"};
+Expected<Ok, std::string> Endpoint::start() {
+  if (loop_) return std::string("endpoint already started");
+  if (auto invalid = validate(cfg_); !invalid.empty()) return invalid;
 
   bridge_ = std::make_shared<detail::Bridge>(cfg_.max_outbound_queue);
   reader_ = std::make_shared<detail::InboxReader>(io_, bridge_, handlers_);
@@ -88,7 +88,7 @@ Status Endpoint::start() {
     reader_.reset();
     bridge_.reset();
     loop_.reset();
-    return Error{error ? error : "stack creation failed"};
+    return std::string(error ? error : "stack creation failed");
   }
   reader_->arm();
   return Ok{};
@@ -126,6 +126,9 @@ Counters Endpoint::counters() const {
   c.rx_unitdata = ld(a.rx_unitdata);
   c.rx_notice = ld(a.rx_notice);
   c.rx_gt_routed_accepted = ld(a.rx_gt_routed_accepted);
+  c.rx_reassembled = ld(a.rx_reassembled);
+  c.rx_reassembly_failed = ld(a.rx_reassembly_failed);
+  c.tx_xudts = ld(a.tx_xudts);
   c.tx_unitdata = ld(a.tx_unitdata);
   c.tx_dropped_link_down = ld(a.tx_dropped_link_down);
   c.tx_dropped_queue_full = ld(a.tx_dropped_queue_full);

@@ -22,7 +22,9 @@
 
 #include <boost/asio/io_context.hpp>
 
-#include "common/ussdgw/result.h"
+#include <string>
+
+#include "common/ussdgw/expected.h"
 #include "gateway/ss7/config.h"
 #include "gateway/ss7/types.h"
 
@@ -54,8 +56,9 @@ class Endpoint {
 
   // Creates the libosmo objects on the SS7 thread and starts connecting.
   // Returns once they exist (the link comes up asynchronously: on_link).
-  // Error: invalid config or libosmo refused to create an object.
-  [[nodiscard]] Status start();
+  // Error: invalid config ("key: what is wrong", from validate()) or
+  // libosmo refused to create an object (e.g. cannot listen).
+  [[nodiscard]] Expected<Ok, std::string> start();
 
   // Frees every libosmo object of this endpoint (closing its sockets),
   // discards queued messages and stops the SS7 thread if no other endpoint

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "gateway/ss7/osmo.h"
+#include "ussdgw/log.h"
 
 namespace ussdgw::ss7::detail {
 namespace {
@@ -29,19 +30,48 @@ int to_osmo_level(OsmoLogLevel l) {
   return LOGL_ERROR;
 }
 
+// libosmocore's own log lines go into the process's one logger
+// (ussdgw/log.h): module "ss7", context "lib=<category>", the text quoted
+// (it can carry what a peer sent: addresses, hex dumps) and rate-limited as
+// one kind of line. Called on the SS7 thread; the logger is thread-safe.
+void osmo_log_output(struct log_target*, unsigned int level, const char* text) {
+  std::string_view t(text);
+  while (!t.empty() && (t.back() == '\n' || t.back() == '\r')) t.remove_suffix(1);
+  // "DLSS7 <000c> file.c:12 message": the category is the first word.
+  std::string_view category = t.substr(0, t.find(' '));
+  if (category.size() < t.size()) t.remove_prefix(category.size() + 1);
+  log::Level l = level >= LOGL_ERROR ? log::Level::Error
+                 : level >= LOGL_NOTICE ? log::Level::Notice
+                 : level >= LOGL_INFO ? log::Level::Info
+                                      : log::Level::Debug;
+  log::write(l, "ss7", "lib=" + log::quote(category, 16), "libosmo says", log::quote(t, 300));
+}
+
+struct log_target* g_target = nullptr;
+
 void init_osmo_globals(OsmoLogLevel level) {
   if (!osmo_log_info) {
     // Someone else (the process) may have set up libosmocore logging
     // already; only then do we leave it alone.
     g_log_ctx = talloc_named_const(nullptr, 0, "ussdgw-ss7-log");
     osmo_init_logging2(g_log_ctx, &kLogInfo);
+    // One log format per process: libosmocore's stderr target is silenced
+    // and its lines go through ussdgw::log instead.
+    // (A filter cannot silence a target in libosmocore 1.7: without a
+    // filter_fn every target passes; so the stderr target is taken out.)
+    if (osmo_stderr_target) log_del_target(osmo_stderr_target);
+    g_target = log_target_create();
+    if (g_target) {
+      g_target->output = &osmo_log_output;
+      log_set_all_filter(g_target, 1);
+      log_set_use_color(g_target, 0);
+      log_set_print_category(g_target, 1);
+      log_set_print_level(g_target, 0);  // the logger prints the level
+      log_set_print_category_hex(g_target, 0);
+      log_add_target(g_target);
+    }
   }
-  if (osmo_stderr_target) {
-    log_set_use_color(osmo_stderr_target, 0);
-    log_set_print_category(osmo_stderr_target, 1);
-    log_set_print_level(osmo_stderr_target, 1);
-    log_set_log_level(osmo_stderr_target, to_osmo_level(level));
-  }
+  if (g_target) log_set_log_level(g_target, to_osmo_level(level));
   // Idempotent (guards itself), registers the ASP/AS FSMs.
   osmo_ss7_init();
 }

@@ -1,10 +1,13 @@
 #include "gateway/ss7/stack.h"
 
+#include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstring>
 #include <string>
 
 #include "gateway/ss7/addressing.h"
+#include "ussdgw/log.h"
 
 namespace ussdgw::ss7::detail {
 namespace {
@@ -18,7 +21,7 @@ struct osmo_sccp_addr to_osmo(const Address& a) {
   }
   if (a.pc) {
     o.presence |= OSMO_SCCP_ADDR_T_PC;
-    o.pc = a.pc->value();
+    o.pc = a.pc->value;
   }
   if (a.gt) {
     o.presence |= OSMO_SCCP_ADDR_T_GT;
@@ -86,6 +89,7 @@ const char* Stack::build(std::uint32_t ss7_id) {
     osmo_sccp_user_set_priv(scu, this);
     users_.push_back(scu);
   }
+  reassembler_ = std::make_unique<Reassembler>(clock_, ReassemblyConfig{}, static_cast<ReassemblyHandler&>(*this));
   install_mtp_hook();
 
   osmo_fd_setup(&out_ofd_, bridge_->outbound_fd, OSMO_FD_READ, &Stack::on_outbound_fd, this, 0);
@@ -104,7 +108,7 @@ const char* Stack::build_client(std::uint32_t ss7_id) {
   // "asp-clnt-NAME" (the IPA unit name an STP matches its AS against), a
   // default route 0/0 to that AS, and starts connecting.
   sccp_ = osmo_sccp_simple_client_on_ss7_id(
-      ctx_, ss7_id, cfg_.name.c_str(), cfg_.own_pc.value(), proto, cfg_.local_port,
+      ctx_, ss7_id, cfg_.name.c_str(), cfg_.own_pc.value, proto, cfg_.local_port,
       cfg_.local_host.empty() ? nullptr : cfg_.local_host.c_str(), cfg_.remote_port, cfg_.remote_host.c_str());
   if (!sccp_) return "osmo_sccp_simple_client failed";
   ss7_ = osmo_sccp_get_ss7(sccp_);
@@ -125,7 +129,7 @@ const char* Stack::build_client(std::uint32_t ss7_id) {
 const char* Stack::build_server(std::uint32_t ss7_id) {
   ss7_ = osmo_ss7_instance_find_or_create(ctx_, ss7_id);
   if (!ss7_) return "osmo_ss7_instance_find_or_create failed";
-  ss7_->cfg.primary_pc = cfg_.own_pc.value();
+  ss7_->cfg.primary_pc = cfg_.own_pc.value;
   const char* host = cfg_.local_host.empty() ? "127.0.0.1" : cfg_.local_host.c_str();
   xs_ = osmo_ss7_xua_server_create(ss7_, OSMO_SS7_ASP_PROT_IPA, cfg_.local_port, host);
   if (!xs_) return "osmo_ss7_xua_server_create failed";
@@ -139,8 +143,8 @@ const char* Stack::build_server(std::uint32_t ss7_id) {
   if (!as_) return "osmo_ss7_as_find_or_create failed";
   // IPA has no routing label: received messages get OPC = routing key PC and
   // DPC = override DPC (the same pair osmo-stp is configured with).
-  as_->cfg.routing_key.pc = cfg_.peer_pc.value();
-  as_->cfg.pc_override.dpc = cfg_.own_pc.value();
+  as_->cfg.routing_key.pc = cfg_.peer_pc.value;
+  as_->cfg.pc_override.dpc = cfg_.own_pc.value;
   if (!osmo_ss7_route_create(ss7_->rtable_system, 0, 0, as_name.c_str())) return "osmo_ss7_route_create failed";
   sccp_ = osmo_ss7_ensure_sccp(ss7_);
   if (!sccp_) return "osmo_ss7_ensure_sccp failed";
@@ -151,6 +155,7 @@ Stack::~Stack() {
   if (link_timer_.cb) osmo_timer_del(&link_timer_);
   if (out_ofd_.fd > 0 && osmo_fd_is_registered(&out_ofd_)) osmo_fd_unregister(&out_ofd_);
   remove_mtp_hook();
+  reassembler_.reset();  // its timer is an osmo_timer: gone before the loop is
   // Order matters: the SCCP instance sits in a library-global list and its
   // users own rate counter groups in another; osmo_ss7_instance_destroy
   // would only talloc_free them behind those lists' backs.
@@ -196,7 +201,6 @@ void Stack::destroy_server() {
 // user bound to that SSN).
 
 void Stack::install_mtp_hook() {
-  if (!cfg_.accept_gt_routed_to_local) return;
   sccp_mtp_user_ = ss7_->user[MTP_SI_SCCP];
   if (!sccp_mtp_user_) return;
   osmo_ss7_user_unregister(ss7_, MTP_SI_SCCP, const_cast<struct osmo_ss7_user*>(sccp_mtp_user_));
@@ -219,7 +223,13 @@ int Stack::on_mtp_prim(struct osmo_prim_hdr* oph, void* ctx) {
   bool patched = false;
   if (OSMO_PRIM_HDR(oph) == OSMO_PRIM(OSMO_MTP_PRIM_TRANSFER, PRIM_OP_INDICATION) && msgb_l2(oph->msg)) {
     std::span<std::uint8_t> sccp(static_cast<std::uint8_t*>(msgb_l2(oph->msg)), msgb_l2len(oph->msg));
-    patched = patch_gt_routed_to_local(sccp, self->cfg_) == GtLocalPatch::kPatched;
+    auto* omp = reinterpret_cast<struct osmo_mtp_prim*>(oph);
+    if (self->take_segmented(sccp, omp->u.transfer.opc)) {
+      msgb_free(oph->msg);  // the reassembler copied what it keeps
+      return 0;
+    }
+    if (self->cfg_.accept_gt_routed_to_local)
+      patched = patch_gt_routed_to_local(sccp, self->cfg_) == GtLocalPatch::kPatched;
   }
   // The SCCP instance's callback delivers synchronously (scrc -> sclc ->
   // our on_scu_prim) and frees the msgb.
@@ -227,6 +237,97 @@ int Stack::on_mtp_prim(struct osmo_prim_hdr* oph, void* ctx) {
   int rc = self->sccp_mtp_user_->prim_cb(oph, self->sccp_mtp_user_->priv);
   self->delivering_patched_ = false;
   return rc;
+}
+
+// --- segmented XUDT (Q.714 4.1.1.2, 4.1.1.3) --------------------------------
+//
+// libosmo-sigtran 1.6 hands every segment of a segmented XUDT up as a whole
+// N-UNITDATA (reassembly.h says why), so the hook above takes them before
+// the SCCP instance: the reassembled message is delivered from here, with
+// the checks the SCCP instance would make (an SSN of ours; a called party
+// routed on GT only when the GT is ours), and failures are answered with an
+// XUDTS when the sender asked for return on error (Q.714 4.2).
+
+bool Stack::take_segmented(std::span<const std::uint8_t> sccp, std::uint32_t opc) {
+  if (sccp.empty() || sccp[0] != static_cast<std::uint8_t>(sccp::MessageType::Xudt)) return false;
+  auto m = sccp::decode(sccp);
+  // Malformed: left to libosmo-sigtran, which discards it with its own log.
+  if (!m || !m->segmentation) return false;
+  reassembler_->feed(sccp, *m, opc);
+  return true;
+}
+
+void Stack::on_reassembled(const sccp::Message& first, std::vector<std::uint8_t> data, std::uint32_t opc) {
+  Unitdata u{from_sccp(first.called), from_sccp(first.calling), std::move(data)};
+  const bool our_ssn = u.called.ssn && std::find(cfg_.ssns.begin(), cfg_.ssns.end(), *u.called.ssn) != cfg_.ssns.end();
+  const bool on_gt = u.called.ri == RoutingIndicator::kGlobalTitle;
+  const bool gt_ok = !on_gt || (cfg_.accept_gt_routed_to_local && u.called.gt && gt_is_local(u.called.gt->digits.view(), cfg_));
+  if (!our_ssn || !gt_ok) {
+    // Q.714 2.3.2 / Table 18: no translation for a GT that is not ours,
+    // unequipped user for an SSN nobody bound.
+    auto cause = gt_ok ? sccp::ReturnCause::UnequippedUser : sccp::ReturnCause::NoTranslationForAddress;
+    log::notice("ss7", "opc=" + ussdgw::to_string(PointCode{opc}), "Reassembled XUDT not deliverable",
+                sccp::return_cause_name(cause));
+    if (first.protocol_class.return_on_error()) {
+      std::array<std::uint8_t, 512> buf{};
+      auto n = sccp::encode(sccp::make_service(first, cause), buf);
+      if (n && send_sccp(std::span(buf.data(), *n), opc)) bridge_->ctr.tx_xudts.fetch_add(1, std::memory_order_relaxed);
+    }
+    return;
+  }
+  if (on_gt) bridge_->ctr.rx_gt_routed_accepted.fetch_add(1, std::memory_order_relaxed);
+  bridge_->ctr.rx_reassembled.fetch_add(1, std::memory_order_relaxed);
+  bridge_->ctr.rx_unitdata.fetch_add(1, std::memory_order_relaxed);
+  sample_link();  // see the N-UNITDATA case in on_scu_prim
+  bridge_->push_inbound(std::move(u));
+}
+
+void Stack::on_failed(ReassemblyFailure why, std::optional<std::vector<std::uint8_t>> xudts, std::uint32_t opc) {
+  bridge_->ctr.rx_reassembly_failed.fetch_add(1, std::memory_order_relaxed);
+  log::notice("ss7", "opc=" + ussdgw::to_string(PointCode{opc}), "Discarding a segmented XUDT", to_string(why));
+  if (xudts && send_sccp(*xudts, opc)) bridge_->ctr.tx_xudts.fetch_add(1, std::memory_order_relaxed);
+}
+
+void Stack::send_segmented(const Unitdata& u) {
+  auto& c = bridge_->ctr;
+  // Q.714 4.1.1.2.2: segments in class 1 (same SLS, kept in order); return
+  // on error so that a failed reassembly comes back as an XUDTS.
+  auto tmpl = sccp::make_xudt(to_sccp(u.called), to_sccp(u.calling), {}, sccp::ProtocolClass::make(1, true),
+                              sccp::HopCounter{15});
+  std::array<sccp::Message, sccp::kMaxSegments> segs;
+  const std::size_t per = (u.data.size() + u.xudt_segments - 1) / u.xudt_segments;
+  auto n = sccp::segment(tmpl, u.data, sccp::LocalReference{next_local_ref_++ & 0xffffff}, per, segs);
+  if (!n) {
+    c.tx_dropped_invalid.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  const std::uint32_t dpc = u.called.pc ? u.called.pc->value : cfg_.next_hop_pc.value;
+  for (std::size_t i = 0; i < *n; ++i) {
+    std::array<std::uint8_t, 512> buf{};
+    auto len = sccp::encode(segs[i], buf);
+    if (!len || !send_sccp(std::span(buf.data(), *len), dpc)) {
+      c.tx_dropped_invalid.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+  }
+  c.tx_unitdata.fetch_add(1, std::memory_order_relaxed);
+}
+
+bool Stack::send_sccp(std::span<const std::uint8_t> sccp, std::uint32_t dpc) {
+  // What sccp_scrc.c sua2sccp_tx_m3ua does after encoding: the SCCP message
+  // in l2, an MTP-TRANSFER.request in front of it. The msgb is freed by
+  // osmo_ss7_user_mtp_xfer_req on every path.
+  struct msgb* msg = msgb_alloc_headroom(static_cast<int>(sccp.size()) + 256, 128, "ussdgw-sccp");
+  if (!msg) return false;
+  std::memcpy(msgb_put(msg, static_cast<unsigned>(sccp.size())), sccp.data(), sccp.size());
+  msg->l2h = msg->data;
+  auto* omp = reinterpret_cast<struct osmo_mtp_prim*>(msgb_push(msg, sizeof(struct osmo_mtp_prim)));
+  osmo_prim_init(&omp->oph, MTP_SAP_USER, OSMO_MTP_PRIM_TRANSFER, PRIM_OP_REQUEST, msg);
+  omp->u.transfer.opc = cfg_.own_pc.value;
+  omp->u.transfer.dpc = dpc;
+  omp->u.transfer.sls = 0;
+  omp->u.transfer.sio = MTP_SIO(MTP_SI_SCCP, ss7_->cfg.network_indicator);
+  return osmo_ss7_user_mtp_xfer_req(ss7_, omp) >= 0;
 }
 
 // --- SCCP user SAP (Q.711 6.2.2) ---------------------------------------------
@@ -247,6 +348,11 @@ int Stack::on_scu_prim(struct osmo_prim_hdr* oph, void* ctx) {
         self->bridge_->ctr.rx_gt_routed_accepted.fetch_add(1, std::memory_order_relaxed);
       }
       self->bridge_->ctr.rx_unitdata.fetch_add(1, std::memory_order_relaxed);
+      // The link state is sampled every link_poll_interval; a message that
+      // just arrived may be ahead of the sample (the first BEGIN after the AS
+      // came up). Sample now, so that the answer is not refused by the
+      // gateway's link-down check (and recorded not_sent) for a stale flag.
+      self->sample_link();
       self->bridge_->push_inbound(std::move(u));
       break;
     }
@@ -291,6 +397,10 @@ void Stack::drain_outbound() {
   for (auto& u : batch) {
     if (!up) {
       c.tx_dropped_link_down.fetch_add(1, std::memory_order_relaxed);
+      continue;
+    }
+    if (u.xudt_segments > 0) {
+      send_segmented(u);
       continue;
     }
     struct osmo_sccp_addr called = to_osmo(u.called);

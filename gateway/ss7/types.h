@@ -12,34 +12,16 @@
 #include <vector>
 
 #include "common/ussdgw/fixed_string.h"
+#include "common/ussdgw/ids.h"
 
 namespace ussdgw::ss7 {
 
-// ITU-T Q.704 14-bit signalling point code, printed and parsed in the 3-8-3
-// "zone.area.id" format osmo-stp uses by default (e.g. "0.0.1" == 1).
-class PointCode {
- public:
-  constexpr PointCode() = default;
-  constexpr explicit PointCode(std::uint32_t v) : v_(v) {}
-  [[nodiscard]] constexpr std::uint32_t value() const { return v_; }
-  [[nodiscard]] constexpr bool valid() const { return v_ <= kMax; }
-  // Accepts "z.a.i" (3-8-3) or a plain decimal number; nullopt if malformed
-  // or larger than 14 bits.
-  static std::optional<PointCode> parse(std::string_view text);
-  [[nodiscard]] std::string str() const;
-  friend constexpr bool operator==(PointCode, PointCode) = default;
+// Point codes are the project's one type (ussdgw/ids.h: parse_point_code,
+// to_string, is_itu); the endpoint works with 14-bit ITU point codes.
+using ussdgw::PointCode;
 
-  static constexpr std::uint32_t kMax = 0x3fff;
-
- private:
-  std::uint32_t v_ = 0;
-};
-
-// Q.713 3.4.2.2 subsystem number.
-struct Ssn {
-  std::uint8_t value = 0;
-  friend constexpr bool operator==(Ssn, Ssn) = default;
-};
+// Q.713 3.4.2.2 subsystem number: the project's one type (ussdgw/ids.h).
+using ussdgw::Ssn;
 inline constexpr Ssn kSsnHlr{6};
 inline constexpr Ssn kSsnVlr{7};
 inline constexpr Ssn kSsnMsc{8};
@@ -80,6 +62,11 @@ struct Unitdata {
   Address called;
   Address calling;
   std::vector<std::uint8_t> data;
+  // Outbound only. 0: one UDT, built by libosmo-sigtran (up to 255 octets
+  // of data). N >= 1: the endpoint itself sends `data` as N XUDT segments
+  // (Q.714 §4.1.1.2; class 1, return on error), which libosmo-sigtran 1.6
+  // cannot do. The network simulator uses it to send a segmented BEGIN.
+  std::uint8_t xudt_segments = 0;
 };
 
 // N-NOTICE indication (Q.711 6.2.2.3): a message we sent came back as a
@@ -106,6 +93,9 @@ struct Counters {
   std::uint64_t rx_unitdata = 0;       // N-UNITDATA.ind delivered to the handler
   std::uint64_t rx_notice = 0;         // N-NOTICE.ind (UDTS) received
   std::uint64_t rx_gt_routed_accepted = 0;  // called routed on our GT, accepted as local
+  std::uint64_t rx_reassembled = 0;    // segmented XUDT reassembled and delivered (also in rx_unitdata)
+  std::uint64_t rx_reassembly_failed = 0;  // reassemblies given up (timeout, sequence, bound)
+  std::uint64_t tx_xudts = 0;          // XUDTS sent back for a failed reassembly or undeliverable message
   std::uint64_t tx_unitdata = 0;       // handed to libosmo-sigtran successfully
   std::uint64_t tx_dropped = 0;        // any drop on the send path (sum of the next three)
   std::uint64_t tx_dropped_link_down = 0;

@@ -98,7 +98,7 @@ TEST_CASE("a captured dialogue decodes as intended, by tshark and by ussdgw deco
   using ussdgw::test::require_program;
   if (!require_program("osmo-stp") || !require_program("dumpcap") || !require_program("tshark")) return;
   Network net("capture");
-  REQUIRE_MESSAGE(net.start(), net.gateway().err());
+  REQUIRE_MESSAGE(net.start(), net.error());
   const auto port = net.stp().ipa_port();
   const auto cap = net.dir() / "gw.pcapng";
   Child dump({"/usr/bin/dumpcap", "-i", "lo", "-f", "tcp port " + std::to_string(port), "-w", cap.string()},

@@ -134,13 +134,21 @@ class Network {
     opt_ = opt;
   }
 
+  // False, with error() saying why (and the osmo-stp log or the gateway's
+  // stderr), as soon as a part cannot come up.
   bool start() {
-    if (!stp_.start() || !customer_.ok()) return false;
+    if (auto s = stp_.start(); !s) return fail(s.error());
+    if (!customer_.ok()) return fail("the demo customer server did not start");
     std::ofstream(dir_ / "gw.yaml") << config_text();
     gateway_ = std::make_unique<Child>(std::vector<std::string>{ussdgw_binary(), "run", "--config", (dir_ / "gw.yaml").string()},
                                        dir_ / "gw.out", dir_ / "gw.err");
-    return gateway_->started() && gateway_->wait_for_err("ss7: link up", 15s);
+    if (!gateway_->started()) return fail("ussdgw run could not be spawned: " + ussdgw_binary());
+    if (!gateway_->wait_for_err("ss7: link up", 15s))
+      return fail("the gateway's link did not come up within 15 s; its stderr:\n" + gateway_->err() +
+                  "\nosmo-stp log:\n" + stp_.log());
+    return true;
   }
+  [[nodiscard]] const std::string& error() const { return error_; }
 
   [[nodiscard]] std::string config_text() const {
     std::ostringstream c;
@@ -229,6 +237,11 @@ class Network {
   std::string name_;
   std::unique_ptr<Child> gateway_;
   int runs_ = 0;
+  std::string error_;
+  bool fail(std::string why) {
+    error_ = std::move(why);
+    return false;
+  }
 };
 
 }  // namespace ussdgw::e2e

@@ -16,7 +16,7 @@ namespace {
 
 #define REQUIRE_NETWORK(net)                                              \
   if (!ussdgw::test::require_program("osmo-stp")) return;                \
-  REQUIRE_MESSAGE((net).start(), "gateway did not come up:\n" << (net).gateway().err())
+  REQUIRE_MESSAGE((net).start(), "network did not come up: " << (net).error())
 
 // A whole-number field of the sim's --json report.
 int json_int(const std::string& report, const std::string& key) {

@@ -212,8 +212,8 @@ int demo_main(int argc, char** argv) {
   std::printf("  customer server   http://127.0.0.1:%u/ussd (menu for *100#)\n", customer_port);
   if (!direct) {
     stp.emplace(ss7::StpProcess::gateway_and_msc());
-    if (!stp->start()) {
-      std::fprintf(stderr, "demo: osmo-stp did not start:\n%s\n", stp->log().c_str());
+    if (auto st = stp->start(); !st) {
+      std::fprintf(stderr, "demo: %s\n", st.error().c_str());
       return 1;
     }
     port = stp->ipa_port();

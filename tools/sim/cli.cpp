@@ -63,6 +63,14 @@ class EndpointSender final : public TcapSender {
     u.data.assign(tcap.begin(), tcap.end());
     return ep_.send(std::move(u));
   }
+  bool send_tcap_segmented(Bytes tcap, std::uint8_t segments) override {
+    ss7::Unitdata u;
+    u.called = a_.called;
+    u.calling = a_.calling;
+    u.data.assign(tcap.begin(), tcap.end());
+    u.xudt_segments = segments;
+    return ep_.send(std::move(u));
+  }
 
  private:
   ss7::Endpoint& ep_;
@@ -185,7 +193,7 @@ ParsedArgs parse_args(int argc, char** argv) {
       } else if (a == "--name") {
         o.name = s;
       } else if (a == "--pc" || a == "--stp-pc" || a == "--gw-pc") {
-        auto pc = ss7::PointCode::parse(s);
+        auto pc = parse_point_code(s);
         if (!pc) return fail(std::string(a) + ": expected a point code like 0.0.1");
         (a == "--pc" ? o.pc : a == "--stp-pc" ? o.stp_pc : o.gw_pc) = *pc;
       } else if (a == "--gt" || a == "--gw-gt") {
@@ -380,7 +388,7 @@ int sim_main(int argc, char** argv) {
   sender = std::make_unique<EndpointSender>(ep, outbound_addresses(o));
   if (o.mode == Mode::kRespond) responder = std::make_unique<CannedResponder>(o.respond_text);
   if (auto st = ep.start(); !st) {
-    std::fprintf(stderr, "ussdgw sim: endpoint: %s\n", st.error().what);
+    std::fprintf(stderr, "ussdgw sim: endpoint: %s\n", st.error().c_str());
     return 2;
   }
   stop_timer.expires_after(o.connect_timeout);

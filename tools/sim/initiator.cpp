@@ -188,7 +188,9 @@ std::optional<std::uint32_t> Initiator::start(const PreparedDialogue& d, std::ui
   put_u32(scratch_.data() + d.otid_offset, s.otid);
   observer_.on_sent({s.otid, tag}, d.spec.dial);
   std::uint32_t otid = s.otid;
-  if (!sender_.send_tcap(scratch_)) {
+  const bool sent = d.spec.xudt_segments > 0 ? sender_.send_tcap_segmented(scratch_, d.spec.xudt_segments)
+                                              : sender_.send_tcap(scratch_);
+  if (!sent) {
     finish(s, Outcome{OutcomeKind::kSendFailed, "transport refused the BEGIN"}, now);
     return std::nullopt;
   }

@@ -75,6 +75,9 @@ struct DialogueSpec {
   std::uint8_t ac_version = 2;
   // How long we wait for each answer of the gateway.
   std::chrono::milliseconds timeout{10000};
+  // > 0: the BEGIN goes out as this many XUDT segments (Q.714 §4.1.1.2),
+  // as a real SMSC sends a long MT-ForwardSM; 0: one UDT.
+  std::uint8_t xudt_segments = 0;
 };
 
 // A DialogueSpec with its wire parts encoded once.
@@ -94,6 +97,12 @@ class TcapSender {
  public:
   virtual ~TcapSender() = default;
   virtual bool send_tcap(Bytes tcap) = 0;
+  // The same message as `segments` XUDT segments; transports that cannot
+  // segment send it whole.
+  virtual bool send_tcap_segmented(Bytes tcap, std::uint8_t segments) {
+    (void)segments;
+    return send_tcap(tcap);
+  }
 };
 
 enum class OutcomeKind : std::uint8_t {

@@ -108,6 +108,11 @@ class Parser {
       have_dial_ = true;
     } else if (key == "answer") {
       s.answers.push_back(v);
+    } else if (key == "xudt-segments") {
+      // Q.713 §3.17: at most 16 segments (4 bits of remaining segments).
+      auto n = parse_int(v);
+      if (!n || *n < 1 || *n > 16) error(line, "xudt-segments: expected 1 to 16, got '" + v + "'");
+      else s.xudt_segments = static_cast<std::uint8_t>(*n);
     } else if (key == "abort-after") {
       auto n = parse_int(v);
       // The gateway's tid is only known from its first CONTINUE (Q.774

@@ -33,8 +33,9 @@
 #include <thread>
 #include <vector>
 
+#include "common/ussdgw/expected.h"
 #include "tools/support/child_process.h"
-#include "gateway/ss7/types.h"
+#include "common/ussdgw/ids.h"
 
 namespace ussdgw::ss7 {
 
@@ -42,12 +43,12 @@ class StpProcess {
  public:
   struct As {
     std::string client_name;     // endpoint name; the AS is "asp-clnt-<client_name>"
-    ss7::PointCode pc;           // the client's own point code (routing key)
-    ss7::PointCode deliver_to;   // where its messages go (point-code override dpc)
+    PointCode pc;                // the client's own point code (routing key)
+    PointCode deliver_to;        // where its messages go (point-code override dpc)
   };
   struct Options {
     std::vector<As> ases;
-    ss7::PointCode stp_pc{3};
+    PointCode stp_pc{3};
     std::string log_level = "notice";  // osmo-stp's own log, kept in dir()/osmo-stp.log
   };
 
@@ -55,7 +56,7 @@ class StpProcess {
   // routed to the other: the set-up of config/osmo-stp.example.cfg.
   static Options gateway_and_msc() {
     Options o;
-    o.ases = {{"msc", ss7::PointCode{1}, ss7::PointCode{2}}, {"gw", ss7::PointCode{2}, ss7::PointCode{1}}};
+    o.ases = {{"msc", PointCode{1}, PointCode{2}}, {"gw", PointCode{2}, PointCode{1}}};
     return o;
   }
 
@@ -93,7 +94,7 @@ class StpProcess {
       << "\n"
          "cs7 instance 0\n"
          " point-code "
-      << opt_.stp_pc.str()
+      << ussdgw::to_string(opt_.stp_pc)
       << "\n"
          " listen ipa "
       << ipa_port_
@@ -102,43 +103,41 @@ class StpProcess {
          "  accept-asp-connections dynamic-permitted\n";
     for (const auto& a : opt_.ases) {
       c << " as asp-clnt-" << a.client_name << " ipa\n"
-        << "  routing-key 0 " << a.pc.str() << "\n"
-        << "  point-code override dpc " << a.deliver_to.str() << "\n";
+        << "  routing-key 0 " << ussdgw::to_string(a.pc) << "\n"
+        << "  point-code override dpc " << ussdgw::to_string(a.deliver_to) << "\n";
     }
     c << " route-table system\n";
     for (const auto& a : opt_.ases)
-      c << "  update route " << a.pc.str() << " 7.255.7 linkset asp-clnt-" << a.client_name << "\n";
+      c << "  update route " << ussdgw::to_string(a.pc) << " 7.255.7 linkset asp-clnt-" << a.client_name << "\n";
     return c.str();
   }
 
-  // Starts osmo-stp and waits until its IPA port accepts connections.
-  bool start(std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
-    if (proc_) return true;
+  // Starts osmo-stp and waits until its IPA port accepts connections. Fails
+  // fast: when osmo-stp cannot be spawned, exits during start-up (a bad
+  // config, its VTY address taken) or does not listen within `timeout`
+  // (then it is killed), the error says which, followed by its log.
+  Expected<Ok, std::string> start(std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+    if (proc_) return Ok{};
     std::string cfg = (dir_ / "osmo-stp.cfg").string();
     std::string log = (dir_ / "osmo-stp.log").string();
     // One log across restarts: appended, stdout and stderr together.
     proc_ = std::make_unique<process::ChildProcess>(std::vector<std::string>{"osmo-stp", "-c", cfg}, log, log,
                                                     process::SpawnOptions{true, true});
-    if (!proc_->started()) {
-      proc_.reset();
-      return false;
-    }
+    if (!proc_->started()) return failed("osmo-stp could not be spawned (not on PATH?)");
     auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {
-      if (port_open(ipa_port_)) return true;
-      if (!proc_->running()) {  // died (bad config?)
-        proc_.reset();
-        return false;
-      }
+      if (port_open(ipa_port_)) return Ok{};
+      if (!proc_->running()) return failed("osmo-stp exited during start-up");
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    return false;
+    return failed("osmo-stp did not listen on IPA port " + std::to_string(ipa_port_) + " within " +
+                  std::to_string(timeout.count()) + " ms");
   }
 
   // SIGKILL, like a crash: peers see their TCP connection reset.
   void stop() { proc_.reset(); }
 
-  bool restart() {
+  Expected<Ok, std::string> restart() {
     stop();
     return start();
   }
@@ -207,6 +206,12 @@ class StpProcess {
   }
 
  private:
+  Expected<Ok, std::string> failed(const std::string& what) {
+    proc_.reset();  // kills it if it still runs
+    return what + " (VTY " + vty_address_ + ":" + std::to_string(kVtyPort) + ", IPA 127.0.0.1:" +
+           std::to_string(ipa_port_) + "); " + (dir_ / "osmo-stp.log").string() + ":\n" + log();
+  }
+
   Options opt_;
   std::filesystem::path dir_;
   std::uint16_t ipa_port_ = 0;

@@ -8,6 +8,7 @@
 #include "gateway/ss7/addressing.h"
 
 using namespace ussdgw::ss7;
+using ussdgw::parse_point_code;
 
 namespace {
 
@@ -41,15 +42,15 @@ std::vector<std::uint8_t> udt_called_on_gt() {
 }  // namespace
 
 TEST_CASE("point codes parse and print in 3-8-3 format") {
-  CHECK(PointCode::parse("0.0.1")->value() == 1);
-  CHECK(PointCode::parse("1.2.3")->value() == ((1u << 11) | (2u << 3) | 3u));
-  CHECK(PointCode::parse("7.255.7")->value() == PointCode::kMax);
-  CHECK(PointCode::parse("42")->value() == 42);
-  CHECK_FALSE(PointCode::parse("8.0.0"));
-  CHECK_FALSE(PointCode::parse("0.0"));
-  CHECK_FALSE(PointCode::parse("16384"));
-  CHECK_FALSE(PointCode::parse(""));
-  CHECK(PointCode{(1u << 11) | (2u << 3) | 3u}.str() == "1.2.3");
+  CHECK(parse_point_code("0.0.1")->value == 1);
+  CHECK(parse_point_code("1.2.3")->value == ((1u << 11) | (2u << 3) | 3u));
+  CHECK(parse_point_code("7.255.7")->value == PointCode::kItuMax);
+  CHECK(parse_point_code("42")->value == 42);
+  CHECK_FALSE(parse_point_code("8.0.0"));
+  CHECK_FALSE(parse_point_code("0.0"));
+  CHECK_FALSE(parse_point_code("16384"));
+  CHECK_FALSE(parse_point_code(""));
+  CHECK(ussdgw::to_string(PointCode{(1u << 11) | (2u << 3) | 3u}) == "1.2.3");
 }
 
 TEST_CASE("when the network's calling GT becomes our called address then the next hop PC is added and the GT kept") {
@@ -106,6 +107,18 @@ TEST_CASE("unroutable messages are refused with a reason") {
   w.called.ssn = kSsnMsc;
   w.data.assign(256, 0);
   CHECK(complete_outbound(w, cfg) != nullptr);  // larger than a UDT carries
+
+  // Sent as XUDT segments by the endpoint itself (Q.714 §4.1.1.2): up to 16
+  // segments of kMaxXudtSegmentData.
+  Unitdata x;
+  x.called.ssn = kSsnMsc;
+  x.data.assign(600, 0);
+  x.xudt_segments = 3;
+  CHECK(complete_outbound(x, cfg) == nullptr);
+  x.xudt_segments = 2;
+  CHECK(complete_outbound(x, cfg) != nullptr);  // 300 octets per segment
+  x.xudt_segments = 17;
+  CHECK(complete_outbound(x, cfg) != nullptr);
 }
 
 TEST_CASE("calling PC can be left out, as networks often do") {
