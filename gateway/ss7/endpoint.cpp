@@ -73,7 +73,8 @@ Endpoint::~Endpoint() { stop(); }
 
 Status Endpoint::start() {
   if (loop_) return Error{"endpoint already started"};
-  if (!validate(cfg_).empty()) return Error{"invalid endpoint configuration (see validate())"};
+  // `ussdgw run` has checked the config with the keys and lines (app/config_check.h).
+  if (!validate(cfg_).ok()) return Error{"invalid endpoint configuration (see validate())"};
 
   bridge_ = std::make_shared<detail::Bridge>(cfg_.max_outbound_queue);
   reader_ = std::make_shared<detail::InboxReader>(io_, bridge_, handlers_);
