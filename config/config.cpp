@@ -166,17 +166,18 @@ class Section {
     return true;
   }
   bool convert(const YAML::Node& n, const std::string& k, std::chrono::hours& out) const {
-    Millis m;
-    if (!convert(n, k, m)) return false;
-    if (m.count() % 3600000 != 0) return fail(n, k, "must be a whole number of hours or days");
-    out = std::chrono::duration_cast<std::chrono::hours>(m);
-    return true;
+    return whole(n, k, out, "must be a whole number of hours or days");
   }
   bool convert(const YAML::Node& n, const std::string& k, std::chrono::seconds& out) const {
+    return whole(n, k, out, "must be a whole number of seconds");
+  }
+  // A duration for a setting that counts in a coarser unit than ms.
+  template <class Coarse>
+  bool whole(const YAML::Node& n, const std::string& k, Coarse& out, const char* problem) const {
     Millis m;
     if (!convert(n, k, m)) return false;
-    if (m.count() % 1000 != 0) return fail(n, k, "must be a whole number of seconds");
-    out = std::chrono::duration_cast<std::chrono::seconds>(m);
+    if (m % Coarse(1) != Millis(0)) return fail(n, k, problem);
+    out = std::chrono::duration_cast<Coarse>(m);
     return true;
   }
   bool convert(const YAML::Node& n, const std::string& k, PointCode& out) const {
