@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <string_view>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -42,7 +43,8 @@ int run_main(int argc, char** argv) {
   std::optional<config::Millis> stats_every;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if ((a == "--config" || a == "--stats-every") && i + 1 == argc) {
+    // "--config --check" is a missing value too, not a file called "--check".
+    if ((a == "--config" || a == "--stats-every") && (i + 1 == argc || std::string_view(argv[i + 1]).starts_with("--"))) {
       std::fprintf(stderr, "ussdgw run: %s: the value is missing\n", a.c_str());
       run_usage();
       return 2;

@@ -107,4 +107,7 @@ TEST_CASE("a directory, an empty file, a missing file and a missing value are ea
   r = run("--check --config");
   CHECK(r.exit_code == 2);
   CHECK(r.output.find("ussdgw run: --config: the value is missing") == 0);
+  r = run("--config --check");
+  CHECK(r.exit_code == 2);
+  CHECK(r.output.find("ussdgw run: --config: the value is missing") == 0);
 }
