@@ -11,6 +11,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "app/wiring.h"
 #include "gateway/ss7/endpoint.h"
 #include "ussdgw/asio_clock.h"
 #include "storage/batch_flusher.h"
@@ -28,6 +29,8 @@ ss7::OsmoLogLevel log_level(const std::string& s) {
   if (s == "fatal") return ss7::OsmoLogLevel::kFatal;
   return ss7::OsmoLogLevel::kError;
 }
+
+}  // namespace
 
 ss7::EndpointConfig endpoint_config(const config::Ss7& c) {
   ss7::EndpointConfig e;
@@ -68,6 +71,8 @@ dialogue::Config dialogue_config(const config::Tcap& t) {
   d.tid_quarantine = t.tid_quarantine;
   return d;
 }
+
+namespace {
 
 void log_line(const std::string& s) { std::fprintf(stderr, "ussdgw: %s\n", s.c_str()); }
 

@@ -3,13 +3,16 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <string_view>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "config/config.h"
+#include "app/config_check.h"
 #include "app/gateway.h"
+#include "config/config.h"
+#include "ussdgw/log.h"
 
 namespace ussdgw::app {
 namespace {
@@ -17,7 +20,7 @@ namespace {
 void run_usage() {
   std::fprintf(stderr,
                "usage: ussdgw run --config FILE [--check] [--stats-every DURATION]\n"
-               "  --check              validate the config and exit (0 = valid)\n"
+               "  --check              check the config as far as it can be without the network, and exit (0 = valid)\n"
                "  --stats-every D      print counters every D (e.g. 10s; default: at exit only)\n"
                "Config keys: docs/config.md. SIGTERM/SIGINT: graceful stop.\n");
 }
@@ -40,9 +43,15 @@ int run_main(int argc, char** argv) {
   std::optional<config::Millis> stats_every;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--config" && i + 1 < argc) path = argv[++i];
+    // "--config --check" is a missing value too, not a file called "--check".
+    if ((a == "--config" || a == "--stats-every") && (i + 1 == argc || std::string_view(argv[i + 1]).starts_with("--"))) {
+      std::fprintf(stderr, "ussdgw run: %s: the value is missing\n", a.c_str());
+      run_usage();
+      return 2;
+    }
+    if (a == "--config") path = argv[++i];
     else if (a == "--check") check = true;
-    else if (a == "--stats-every" && i + 1 < argc) {
+    else if (a == "--stats-every") {
       stats_every = config::parse_duration(argv[++i]);
       if (!stats_every || stats_every->count() == 0) {
         std::fprintf(stderr, "ussdgw run: --stats-every: not a duration: %s\n", argv[i]);
@@ -61,17 +70,17 @@ int run_main(int argc, char** argv) {
     run_usage();
     return 2;
   }
-  config::Config cfg;
-  try {
-    cfg = config::load_file(path);
-  } catch (const config::ConfigError& e) {
-    std::fprintf(stderr, "ussdgw run: %s\n", e.what());
+  auto loaded = load_and_check(path);
+  if (!loaded) {
+    std::fprintf(stderr, "ussdgw run: %s\n", loaded.error().what().c_str());
     return 2;
   }
+  const config::Config& cfg = *loaded;
   if (check) {
     std::printf("%s: valid\n", path.c_str());
     return 0;
   }
+  log::configure(cfg.log);
 
   boost::asio::io_context io(1);
   auto gw = gateway::Gateway::create(io, cfg);

@@ -1,32 +1,35 @@
 // The gateway's configuration: one YAML file (docs/config.md). Every key is
-// validated at start; an error names the key path and its line in the file.
+// validated at start; an error names the file, the key path and its line.
 // Nothing an operator may want to set (timers, limits, texts, addresses) is a
 // hidden constant in the code: it is a field here, with its default.
+//
+// config/ is a leaf: plain data, the YAML reader and the checks that need
+// nothing but the values (types, ranges, references between keys, duplicate
+// keys). What needs a module's knowledge (a text that must encode as a USSD
+// string, a MAP error name, the SS7 endpoint's rules, a customer URL) is
+// checked by that module on its own struct, called by the composition root
+// (app/config_check.h), which reports it with the line from KeyLines.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
-#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "ussdgw/config_error.h"
+#include "ussdgw/expected.h"
+#include "ussdgw/log.h"
 
 namespace ussdgw::config {
 
 using Millis = std::chrono::milliseconds;
 
-// Thrown by load(); what() reads "FILE:LINE: KEY: problem".
-class ConfigError : public std::runtime_error {
- public:
-  ConfigError(std::string file, int line, std::string key, std::string problem);
-  const std::string& key() const { return key_; }
-  int line() const { return line_; }
-
- private:
-  std::string key_;
-  int line_;
-};
+// The error of load_*() and of every check made on a loaded config:
+// what() reads "FILE:LINE: KEY: reason" (common/ussdgw/config_error.h).
+using ConfigError = ussdgw::ConfigError;
 
 // ITU 14-bit signalling point code, written 3-8-3 ("0.0.2") or as an integer.
 struct PointCode {
@@ -125,23 +128,43 @@ struct Config {
   std::vector<Customer> customers;
   std::vector<Route> routes;
   Storage storage;
+  // The process logger (common/ussdgw/log.h), applied by app/ at start.
+  log::Options log;
 
   const Customer* customer(const std::string& id) const;
 };
 
-// Loads and validates. `name` is used in error messages (usually the path).
-Config load_file(const std::string& path);
-Config load_string(const std::string& yaml, const std::string& name = "<config>");
+// Where each key of a loaded file was written, so that checks made after
+// loading (by the modules that own the knowledge) name the line like the
+// loader does.
+class KeyLines {
+ public:
+  KeyLines() = default;
+  explicit KeyLines(std::string file) : file_(std::move(file)) {}
 
-// MAP errors a config key may name (customers[].fallback.map_error,
-// ussd.no_route_error), spelt as in TS 29.002 §17.6.6 / tshark: the errors
-// of processUnstructuredSS-Request (TS 29.002 §17.6.4 op 59: systemFailure,
-// dataMissing, unexpectedDataValue, unknownAlphabet, callBarred) and
-// ussd-Busy (72), which MSCs pass on for op 59 too. Any other error would be
-// an unexpectedError for the MSC's TCAP (Q.773 §3.2.2 returnError problem).
-const std::vector<std::string>& ussd_error_names();
-// The local error code of one of ussd_error_names(); nullopt for any other name.
-std::optional<std::uint8_t> ussd_error_code(const std::string& name);
+  // Records `key` ("customers[0].url") at 1-based `line`; the first one stays.
+  void add(const std::string& key, int line);
+  // The line of `key`, or of the nearest enclosing key written in the file
+  // (a key left at its default has no line of its own); 0 when none is.
+  [[nodiscard]] int line_of(std::string_view key) const;
+  // `e` (its key a path of the file) with this file and its key's line.
+  [[nodiscard]] ConfigError locate(ConfigError e) const;
+  [[nodiscard]] const std::string& file() const { return file_; }
+
+ private:
+  std::string file_;
+  std::map<std::string, int, std::less<>> lines_;
+};
+
+struct Loaded {
+  Config config;
+  KeyLines lines;
+};
+
+// Reads and checks everything config/ can check on its own (see the top of
+// this file). `name` is used in error messages (usually the path).
+[[nodiscard]] Expected<Loaded, ConfigError> load_file(const std::string& path);
+[[nodiscard]] Expected<Loaded, ConfigError> load_string(const std::string& yaml, const std::string& name = "<config>");
 
 // Parsers shared with the CLI and tests.
 std::optional<Millis> parse_duration(const std::string& s);  // "250ms", "4s", "2m", "1h", "30d"

@@ -1,5 +1,5 @@
 // Configuration of one SIGTRAN/SCCP endpoint. Plain struct with defaults;
-// validate() names the offending key (STYLE.md: config that is validated
+// validate() names the offending field (STYLE.md: config that is validated
 // with errors naming the key).
 #pragma once
 
@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "gateway/ss7/types.h"
+#include "ussdgw/config_error.h"
+#include "ussdgw/expected.h"
 
 namespace ussdgw::ss7 {
 
@@ -94,7 +96,9 @@ struct EndpointConfig {
   OsmoLogLevel osmo_log_level = OsmoLogLevel::kError;
 };
 
-// Empty string when valid, otherwise "key: what is wrong".
-[[nodiscard]] std::string validate(const EndpointConfig& cfg);
+// Ok when valid; otherwise the offending field, named as here ("ssns[1]"
+// for one entry), and why. The composition root maps the field to its
+// config key and line (app/config_check.h).
+[[nodiscard]] Expected<Ok, ConfigError> validate(const EndpointConfig& cfg);
 
 }  // namespace ussdgw::ss7

@@ -73,7 +73,8 @@ Endpoint::~Endpoint() { stop(); }
 
 Expected<Ok, std::string> Endpoint::start() {
   if (loop_) return std::string("endpoint already started");
-  if (auto invalid = validate(cfg_); !invalid.empty()) return invalid;
+  // `ussdgw run` has checked the config with the keys and lines (app/config_check.h).
+  if (auto v = validate(cfg_); !v.ok()) return v.error().key + ": " + v.error().reason;
 
   bridge_ = std::make_shared<detail::Bridge>(cfg_.max_outbound_queue);
   reader_ = std::make_shared<detail::InboxReader>(io_, bridge_, handlers_);

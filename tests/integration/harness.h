@@ -244,4 +244,17 @@ class Network {
   }
 };
 
+// Polls the session database until `query` answers `want`: the gateway
+// writes its records in batches (storage.flush_interval), so a record shows
+// up a little after the dialogue ended.
+inline bool wait_sql(Network& net, const std::string& query, const std::string& want,
+                     std::chrono::seconds bound = std::chrono::seconds(10)) {
+  auto until = std::chrono::steady_clock::now() + bound;
+  while (std::chrono::steady_clock::now() < until) {
+    if (net.sql(query) == want) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
 }  // namespace ussdgw::e2e

@@ -31,6 +31,6 @@ end
                           &out);
   CHECK_MESSAGE(rc == 0, out);
   // The gateway saw one BEGIN, not two fragments.
-  CHECK(net.sql("select count(*) from ussd_session") == "1");
+  CHECK(wait_sql(net, "select count(*) from ussd_session where outcome is not null", "1"));
   CHECK(net.gateway().err().find("Malformed") == std::string::npos);
 }

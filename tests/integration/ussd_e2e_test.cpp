@@ -255,17 +255,6 @@ unsigned file_mode(const fs::path& p) {
   return st.st_mode & 07777;
 }
 
-// Polls the session database until `query` answers `want` (the gateway
-// flushes every 10 ms here).
-bool wait_sql(Network& net, const std::string& query, const std::string& want, std::chrono::seconds bound = 10s) {
-  auto until = std::chrono::steady_clock::now() + bound;
-  while (std::chrono::steady_clock::now() < until) {
-    if (net.sql(query) == want) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return false;
-}
-
 }  // namespace
 
 TEST_CASE("SS7 link lost while the customer answers: nothing is sent and the record says not_sent") {

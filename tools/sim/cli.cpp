@@ -302,8 +302,8 @@ int sim_main(int argc, char** argv) {
   }
 
   auto cfg = endpoint_config(o);
-  if (auto why = ss7::validate(cfg); !why.empty()) {
-    std::fprintf(stderr, "ussdgw sim: %s\n", why.c_str());
+  if (auto why = ss7::validate(cfg); !why) {
+    std::fprintf(stderr, "ussdgw sim: %s\n", why.error().what().c_str());
     return 2;
   }
 

@@ -14,6 +14,7 @@
 #include "ussd/codec/ussd_ops.h"
 #include "ussd/codec/ussd_text.h"
 #include "ussd/service/answer_codec.h"
+#include "ussd/service/config_check.h"
 #include "ussd/service/router.h"
 
 namespace ussdgw::ussd {
@@ -172,7 +173,7 @@ struct Service::Impl : std::enable_shared_from_this<Impl> {
       // The global bound wins should a customer's deadline exceed it.
       c.deadline = std::min(cc.step_deadline, cfg.ussd.step_deadline);
       if (cc.fallback.map_error) {
-        c.fallback_error = config::ussd_error_code(*cc.fallback.map_error);
+        c.fallback_error = ussd_error_code(*cc.fallback.map_error);
         if (!c.fallback_error) return key + ".fallback.map_error: " + not_an_error(*cc.fallback.map_error);
       } else {
         auto r = encode_reply(cc.fallback.text);
@@ -190,7 +191,7 @@ struct Service::Impl : std::enable_shared_from_this<Impl> {
     if (opts.no_route_error) {
       no_route_error = code(*opts.no_route_error);
     } else {
-      auto e = config::ussd_error_code(cfg.ussd.no_route_error);
+      auto e = ussd_error_code(cfg.ussd.no_route_error);
       if (!e) return "ussd.no_route_error: " + not_an_error(cfg.ussd.no_route_error);
       no_route_error = *e;
     }
@@ -199,7 +200,7 @@ struct Service::Impl : std::enable_shared_from_this<Impl> {
 
   static std::string not_an_error(const std::string& name) {
     std::string names;
-    for (const auto& n : config::ussd_error_names()) names += (names.empty() ? "" : ", ") + n;
+    for (const auto& n : ussd_error_names()) names += (names.empty() ? "" : ", ") + n;
     return "'" + name + "' is not a MAP error processUnstructuredSS-Request may return; one of " + names;
   }
 

@@ -88,7 +88,7 @@ class Service final : public dialogue::TcUser {
   // Creates one CustomerClient per config customer (URL, secret, pool, TLS),
   // prepares every customer's fallback, ussd.busy_text and
   // ussd.no_route_error (texts must fit a USSD-String; error names must be
-  // among config::ussd_error_names(): the same checks config::load_* makes,
+  // among ussd_error_names(): the checks of ussd/service/config_check.h,
   // repeated for configs built in code) and registers itself with `layer`
   // for networkUnstructuredSsContext-v2. The error names the config key
   // that is wrong.
