@@ -14,6 +14,7 @@
 #include "gateway/ss7/endpoint.h"
 #include "storage/batch_flusher.h"
 #include "storage/sqlite_session_store.h"
+#include "ussdgw/asio_clock.h"
 
 namespace ussdgw::gateway {
 namespace {
@@ -107,6 +108,7 @@ class Housekeeper {
 
 struct Gateway::Impl {
   boost::asio::io_context& io;
+  AsioClock clock;
   config::Config cfg;
   std::unique_ptr<storage::SqliteSessionStore> store;
   std::unique_ptr<storage::BatchFlusher> flusher;
@@ -116,10 +118,10 @@ struct Gateway::Impl {
   std::unique_ptr<ussd::Service> service;
   bool stopping = false;
 
-  Impl(boost::asio::io_context& i, const config::Config& c) : io(i), cfg(c) {}
+  Impl(boost::asio::io_context& i, const config::Config& c) : io(i), clock(i), cfg(c) {}
 };
 
-relay::Expected<std::unique_ptr<Gateway>, std::string> Gateway::create(boost::asio::io_context& io,
+Expected<std::unique_ptr<Gateway>, std::string> Gateway::create(boost::asio::io_context& io,
                                                                        const config::Config& cfg) {
   auto impl = std::make_unique<Impl>(io, cfg);
   try {
@@ -150,7 +152,7 @@ relay::Expected<std::unique_ptr<Gateway>, std::string> Gateway::create(boost::as
   h.on_link = [](const ss7::LinkEvent& e) { log_line(e.up ? "ss7: link up" : "ss7: link down"); };
   impl->endpoint = std::make_unique<ss7::Endpoint>(io, ecfg, std::move(h));
 
-  auto svc = ussd::Service::create(io, cfg, *impl->layer, *impl->store);
+  auto svc = ussd::Service::create(io, impl->clock, cfg, *impl->layer, *impl->store);
   if (!svc) return svc.error();
   impl->service = std::move(svc).value();
   return std::unique_ptr<Gateway>(new Gateway(std::move(impl)));
@@ -171,7 +173,7 @@ Gateway::~Gateway() {
   impl_->store.reset();
 }
 
-relay::Expected<bool, std::string> Gateway::start() {
+Expected<bool, std::string> Gateway::start() {
   auto st = impl_->endpoint->start();
   if (!st.ok()) return std::string("ss7: ") + st.error().what;
   return true;
