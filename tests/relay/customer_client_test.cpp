@@ -521,3 +521,21 @@ TEST_CASE("when the customer sends 100 Continue before its answer then the final
   CHECK(r->value().action == StepAction::Reply);
   CHECK(r->value().text == "after 100");
 }
+
+TEST_CASE("the demo customer closes a connection whose request does not arrive within its read timeout") {
+  asio::io_context ioc;
+  DemoServerConfig cfg;
+  cfg.read_timeout = 100ms;
+  auto server = start_server(ioc, cfg);
+  // A client that sends half a request and then nothing: the header, and one
+  // octet of a 100-octet body.
+  asio::ip::tcp::socket sock(ioc);
+  sock.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), server->port()));
+  asio::write(sock, asio::buffer(std::string("POST /ussd HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{")));
+  bool closed = false;
+  char octet;
+  sock.async_read_some(asio::buffer(&octet, 1), [&](boost::system::error_code ec, std::size_t) { closed = bool(ec); });
+  REQUIRE(run_until(ioc, [&] { return closed; }));
+  CHECK(run_until(ioc, [&] { return server->stats().open_connections == 0; }));
+  CHECK(server->stats().requests == 0);
+}
