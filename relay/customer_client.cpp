@@ -220,7 +220,7 @@ class ClientImpl : public std::enable_shared_from_this<ClientImpl> {
   asio::awaitable<std::optional<RelayFailure>> connect(Call& call, Connection& conn);
   asio::awaitable<Exchange> exchange(Call& call, Connection& conn);
   void write_head(Connection& conn, const Call& call);
-  void arm_deadline(Connection& conn, const std::shared_ptr<Call>& call);
+  void arm_deadline(Connection& conn);
   void complete(Call& call, ReplyResult result);
   static RelayFailure timeout(const Call& call);
 
@@ -321,7 +321,7 @@ asio::awaitable<void> ClientImpl::serve(std::shared_ptr<Connection> conn, std::s
     if (!call->completed) {
       conn->call = call;
       call->conn = conn.get();
-      arm_deadline(*conn, call);
+      arm_deadline(*conn);
       const bool reusable = co_await run(*conn, *call);
       conn->timer->cancel();
       call->conn = nullptr;
@@ -380,12 +380,15 @@ void ClientImpl::write_head(Connection& conn, const Call& call) {
   h += "\r\n\r\n";
 }
 
-void ClientImpl::arm_deadline(Connection& conn, const std::shared_ptr<Call>& call) {
-  // Cancelled when the call finishes first; never runs after the connection is gone.
-  conn.timer->arm(call->deadline, [weak = std::weak_ptr<Call>(call)] {
-    auto c = weak.lock();
-    if (!c || c->completed) return;
-    if (auto owner = c->owner.lock()) owner->abort(*c, timeout(*c));
+void ClientImpl::arm_deadline(Connection& conn) {
+  // Cancelled when the call finishes first. The timer belongs to the
+  // connection, so its callback never runs after the connection is gone, and
+  // the connection serves this call until the timer is cancelled: a plain
+  // pointer is enough (and keeps the callback allocation-free).
+  conn.timer->arm(conn.call->deadline, [c = &conn] {
+    std::shared_ptr<Call> served = c->call;
+    if (!served || served->completed) return;
+    if (auto owner = served->owner.lock()) owner->abort(*served, timeout(*served));
   });
 }
 
@@ -542,10 +545,9 @@ std::shared_ptr<Call> ClientImpl::next_waiter() {
 // fires, finds nothing due and moves on to the next deadline.
 void ClientImpl::arm_queue_timer(SteadyTime at) {
   queue_timer_at_ = at;
-  // Re-arming replaces an earlier deadline; stop() cancels.
-  queue_timer_->arm(at, [weak = weak_from_this()] {
-    if (auto self = weak.lock()) self->expire_queued();
-  });
+  // Re-arming replaces an earlier deadline; stop() cancels. The timer is
+  // ours, so the callback never runs after we are gone.
+  queue_timer_->arm(at, [this] { expire_queued(); });
 }
 
 void ClientImpl::expire_queued() {
@@ -588,9 +590,13 @@ void ClientImpl::park(std::shared_ptr<Connection> conn) {
   const std::uint64_t epoch = ++conn->idle_epoch;
   idle_.push_back(conn);
   std::weak_ptr<ClientImpl> weak = weak_from_this();
-  // Cancelled when a call takes the connection, or at shut down.
-  conn->timer->arm(clock_.now() + cfg_.idle_timeout, [weak, conn, epoch] {
-    if (auto self = weak.lock()) self->drop_idle(conn, epoch);
+  // Cancelled when a call takes the connection, or at shut down; the timer
+  // is the connection's and the idle list ours, so plain pointers do.
+  conn->timer->arm(clock_.now() + cfg_.idle_timeout, [this, c = conn.get()] {
+    auto it = std::find_if(idle_.begin(), idle_.end(), [c](const auto& p) { return p.get() == c; });
+    if (it == idle_.end()) return;
+    std::shared_ptr<Connection> conn = *it;  // drop_idle erases the list's copy
+    drop_idle(conn, conn->idle_epoch);
   });
   // Notice at once when the customer closes an idle connection: an unread FIN
   // would leave the socket in CLOSE_WAIT until the next call tripped over it.
