@@ -210,6 +210,11 @@ class TestGateway {
     o.mode = storage::WriteMode::Batched;  // as in the gateway; stories flush before reading
     store = std::make_unique<storage::SqliteSessionStore>(o);
     cfg.ussd.step_deadline = 5s;
+    // Every line the service writes, none summarised away by the rate limit
+    // (which counts across stories on the real clock).
+    log::Options lo;
+    lo.burst = 0;
+    log::configure(lo);
     log::set_sink([this](log::Level, std::string_view line) { logs.emplace_back(line); });
   }
   ~TestGateway() {
@@ -220,6 +225,7 @@ class TestGateway {
     clock.run_due();
     io.poll();
     log::set_sink(nullptr);
+    log::configure(log::Options{});
   }
 
   static dialogue::Config layer_config() {

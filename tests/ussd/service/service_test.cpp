@@ -596,3 +596,22 @@ TEST_CASE("when the customer writes a log line into its answer then it is logged
     }
   }
 }
+
+TEST_CASE("the customer's think time is recorded as the step's latency, to the millisecond, on the service's clock") {
+  TestGateway gw;
+  auto& demo = gw.demo(Behaviour::AnswerAtOnce);
+  demo.set_delay(1999ms);  // one millisecond inside the 2 s deadline
+  gw.add_customer("acme", demo.url(), 2s);
+  gw.route_service_code("*100", "acme");
+  gw.start();
+
+  const auto wall_before = gw.clock.wall_now();
+  gw.begin(kOtid);
+  Sent end = gw.wait_sent(1);
+  CHECK(end.text == "OK");
+  auto steps = gw.steps(1);
+  REQUIRE(steps.size() == 1);
+  CHECK(steps[0].outcome == StepOutcome::Answered);
+  CHECK(steps[0].customer_latency == std::optional<std::chrono::milliseconds>(1999ms));
+  CHECK(gw.session(1).start.started_at == wall_before);  // records carry the clock's wall time
+}
