@@ -10,7 +10,7 @@
 
 #include "app/wiring.h"
 #include "gateway/ss7/config.h"
-#include "relay/http/customer_url.h"
+#include "relay/customer_url.h"
 #include "ussd/service/config_check.h"
 
 namespace ussdgw::app {

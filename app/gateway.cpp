@@ -13,9 +13,9 @@
 
 #include "app/wiring.h"
 #include "gateway/ss7/endpoint.h"
-#include "ussdgw/asio_clock.h"
 #include "storage/batch_flusher.h"
 #include "storage/sqlite_session_store.h"
+#include "ussdgw/asio_clock.h"
 
 namespace ussdgw::gateway {
 namespace {
@@ -109,20 +109,20 @@ class Housekeeper {
 
 struct Gateway::Impl {
   boost::asio::io_context& io;
+  AsioClock clock;  // the time of the layer, the service and the relay
   config::Config cfg;
   std::unique_ptr<storage::SqliteSessionStore> store;
   std::unique_ptr<storage::BatchFlusher> flusher;
   std::unique_ptr<Housekeeper> housekeeper;
   std::unique_ptr<ss7::Endpoint> endpoint;
-  std::unique_ptr<AsioClock> clock;  // time of the dialogue layer
   std::unique_ptr<dialogue::DialogueLayer> layer;
   std::unique_ptr<ussd::Service> service;
   bool stopping = false;
 
-  Impl(boost::asio::io_context& i, const config::Config& c) : io(i), cfg(c) {}
+  Impl(boost::asio::io_context& i, const config::Config& c) : io(i), clock(i), cfg(c) {}
 };
 
-relay::Expected<std::unique_ptr<Gateway>, std::string> Gateway::create(boost::asio::io_context& io,
+Expected<std::unique_ptr<Gateway>, std::string> Gateway::create(boost::asio::io_context& io,
                                                                        const config::Config& cfg) {
   auto impl = std::make_unique<Impl>(io, cfg);
   try {
@@ -140,9 +140,8 @@ relay::Expected<std::unique_ptr<Gateway>, std::string> Gateway::create(boost::as
   impl->housekeeper = std::make_unique<Housekeeper>(*impl->store, cfg.storage.purge_interval);
 
   Impl* raw = impl.get();
-  impl->clock = std::make_unique<AsioClock>(io);
   impl->layer = std::make_unique<dialogue::DialogueLayer>(
-      *impl->clock, dialogue_config(cfg.tcap), [raw](ss7::Unitdata&& u) {
+      impl->clock, dialogue_config(cfg.tcap), [raw](ss7::Unitdata&& u) {
         // With the link down the endpoint would queue the message and drop
         // it on the SS7 thread (tx_dropped), and the layer would believe it
         // sent: refuse it here, so the USSD service records not_sent. (The
@@ -159,7 +158,7 @@ relay::Expected<std::unique_ptr<Gateway>, std::string> Gateway::create(boost::as
   h.on_link = [](const ss7::LinkEvent& e) { log_line(e.up ? "ss7: link up" : "ss7: link down"); };
   impl->endpoint = std::make_unique<ss7::Endpoint>(io, ecfg, std::move(h));
 
-  auto svc = ussd::Service::create(io, cfg, *impl->layer, *impl->store);
+  auto svc = ussd::Service::create(io, impl->clock, cfg, *impl->layer, *impl->store);
   if (!svc) return svc.error();
   impl->service = std::move(svc).value();
   return std::unique_ptr<Gateway>(new Gateway(std::move(impl)));
@@ -180,7 +179,7 @@ Gateway::~Gateway() {
   impl_->store.reset();
 }
 
-relay::Expected<bool, std::string> Gateway::start() {
+Expected<bool, std::string> Gateway::start() {
   auto st = impl_->endpoint->start();
   if (!st.ok()) return "ss7: " + st.error();
   return true;

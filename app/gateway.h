@@ -15,7 +15,7 @@
 #include "config/config.h"
 #include "gateway/ss7/types.h"
 #include "gateway/tcap/dialogue_layer.h"
-#include "relay/http/relay_types.h"
+#include "ussdgw/expected.h"
 #include "ussd/service/service.h"
 
 namespace boost::asio {
@@ -36,7 +36,7 @@ class Gateway {
  public:
   // Opens the database (migrating it), creates the relays and binds
   // nothing yet. The error names what is wrong (config key or file).
-  static relay::Expected<std::unique_ptr<Gateway>, std::string> create(boost::asio::io_context& io,
+  static Expected<std::unique_ptr<Gateway>, std::string> create(boost::asio::io_context& io,
                                                                        const config::Config& cfg);
   ~Gateway();
   Gateway(const Gateway&) = delete;
@@ -44,7 +44,7 @@ class Gateway {
 
   // Starts the SS7 endpoint (connects to the STP or listens). Call on the
   // io_context thread or before it runs.
-  [[nodiscard]] relay::Expected<bool, std::string> start();
+  [[nodiscard]] Expected<bool, std::string> start();
 
   // Graceful stop (SIGTERM): no new dialogues, open ones get
   // tcap.shutdown_grace to end properly, then the endpoint is closed and

@@ -56,7 +56,7 @@ std::vector<Refused> refused() {
       // --- issue 7 items 5 and 9: the customer URL, checked by the relay's parser
       {"a URL without a host", customer("\"http://\""), "gw.yaml:5: customers[0].url: must be http://host[:port][/path] or https://...: host missing"},
       {"a port of 99999", customer("http://10.0.0.1:99999/ussd"), "gw.yaml:5: customers[0].url: must be http://host[:port][/path] or https://...: bad port '99999'"},
-      {"credentials in the URL", customer("http://user:s3cret@10.0.0.1/ussd"), "gw.yaml:5: customers[0].url: must be http://host[:port][/path] or https://...: user info not allowed"},
+      {"credentials in the URL", customer("http://user:s3cret@10.0.0.1/ussd"), "gw.yaml:5: customers[0].url: must be http://host[:port][/path] or https://...: credentials in the URL (user info before '@') are not allowed"},
       {"https without a CA", customer("https://10.0.0.1/ussd"), "gw.yaml:5: customers[0].url: is https://, so tls.ca_file is required"},
       {"tls with an http URL", customer("http://10.0.0.1/ussd", "    tls: {ca_file: /etc/hostname}\n"),
        "gw.yaml:7: customers[0].tls: is set, but the url is http://"},

@@ -67,9 +67,9 @@ class Child {
 class Customer {
  public:
   explicit Customer(std::string secret) : guard_(io_.get_executor()) {
-    relay::DemoServerConfig c;
+    customer_demo::DemoServerConfig c;
     c.secret = std::move(secret);
-    auto s = relay::DemoCustomerServer::start(io_, c);
+    auto s = customer_demo::DemoCustomerServer::start(io_, c);
     if (s) server_ = std::move(s).value();
     thread_ = std::thread([this] { io_.run(); });
   }
@@ -81,14 +81,14 @@ class Customer {
   }
   [[nodiscard]] bool ok() const { return server_ != nullptr; }
   [[nodiscard]] std::uint16_t port() { return on_loop([this] { return server_->port(); }); }
-  void behave(relay::DemoBehaviour b) {
+  void behave(customer_demo::DemoBehaviour b) {
     on_loop([&] { server_->set_behaviour(b); });
   }
   void delay(std::chrono::milliseconds d) {
     on_loop([&] { server_->set_delay(d); });
   }
-  void answer(relay::StepAnswer a) {
-    on_loop([&] { server_->set_answer(a); server_->set_behaviour(relay::DemoBehaviour::Fixed); });
+  void answer(ussd::StepAnswer a) {
+    on_loop([&] { server_->set_answer(a); server_->set_behaviour(customer_demo::DemoBehaviour::Fixed); });
   }
   void stop_listening() {
     on_loop([this] { server_.reset(); });
@@ -106,7 +106,7 @@ class Customer {
 
   boost::asio::io_context io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_;
-  std::unique_ptr<relay::DemoCustomerServer> server_;
+  std::unique_ptr<customer_demo::DemoCustomerServer> server_;
   std::thread thread_;
 };
 

@@ -76,7 +76,7 @@ end
 TEST_CASE("one-step reply, and a text outside GSM 7-bit goes out as UCS2") {
   Network net("ucs2");
   REQUIRE_NETWORK(net);
-  net.customer().answer(relay::StepAnswer{relay::StepAction::Reply, "Ваш баланс: 42 ₽", std::nullopt});
+  net.customer().answer(ussd::StepAnswer{ussd::StepAction::Reply, "Ваш баланс: 42 ₽", std::nullopt});
   std::string out;
   int rc = net.sim_script(R"(imsi 234150000000001
 dialogue cyrillic
@@ -106,15 +106,15 @@ end
     CHECK_MESSAGE(net.sim_script(script, &out) == 0, out);
   }
   SUBCASE("garbage") {
-    net.customer().behave(relay::DemoBehaviour::Garbage);
+    net.customer().behave(customer_demo::DemoBehaviour::Garbage);
     CHECK_MESSAGE(net.sim_script(script, &out) == 0, out);
   }
   SUBCASE("http 500") {
-    net.customer().behave(relay::DemoBehaviour::HttpError);
+    net.customer().behave(customer_demo::DemoBehaviour::HttpError);
     CHECK_MESSAGE(net.sim_script(script, &out) == 0, out);
   }
   SUBCASE("text longer than a USSD string") {
-    net.customer().answer(relay::StepAnswer{relay::StepAction::Reply, std::string(200, 'x'), std::nullopt});
+    net.customer().answer(ussd::StepAnswer{ussd::StepAction::Reply, std::string(200, 'x'), std::nullopt});
     CHECK_MESSAGE(net.sim_script(script, &out) == 0, out);
   }
   SUBCASE("down") {
@@ -182,7 +182,7 @@ TEST_CASE("the dialogue bound: past it, new dialogues get ussd-Busy at once") {
 TEST_CASE("STP restarted while traffic runs: the gateway reconnects and carries on") {
   Network net("restart");
   REQUIRE_NETWORK(net);
-  net.customer().behave(relay::DemoBehaviour::AnswerAtOnce);
+  net.customer().behave(customer_demo::DemoBehaviour::AnswerAtOnce);
   std::vector<std::string> args{ussdgw_binary(), "sim", "--stp", "127.0.0.1:" + std::to_string(net.stp().ipa_port()), "--gw-gt", kGatewayGt,
                                 "--load", "--rate", "200", "--concurrency", "100", "--duration", "4s",
                                 "--timeout", "2s", "--json"};
@@ -210,7 +210,7 @@ TEST_CASE("SIGTERM: no new dialogues, the open one is answered before the gatewa
   Network net("sigterm");
   REQUIRE_NETWORK(net);
   net.customer().delay(std::chrono::milliseconds(600));
-  net.customer().answer(relay::StepAnswer{relay::StepAction::Reply, "done", std::nullopt});
+  net.customer().answer(ussd::StepAnswer{ussd::StepAction::Reply, "done", std::nullopt});
   auto path = net.dir() / "slow.txt";
   std::ofstream(path) << "imsi 234150000000001\ndialogue slow\n  dial *5#\n  expect-end equals done\nend\n";
   Child sim({ussdgw_binary(), "sim", "--stp", "127.0.0.1:" + std::to_string(net.stp().ipa_port()), "--gw-gt", kGatewayGt, "--script",
@@ -263,7 +263,7 @@ TEST_CASE("SS7 link lost while the customer answers: nothing is sent and the rec
   Network net("link-lost", opt);
   REQUIRE_NETWORK(net);
   net.customer().delay(std::chrono::milliseconds(2000));
-  net.customer().answer(relay::StepAnswer{relay::StepAction::Reply, "too late", std::nullopt});
+  net.customer().answer(ussd::StepAnswer{ussd::StepAction::Reply, "too late", std::nullopt});
   auto path = net.dir() / "lost.txt";
   std::ofstream(path) << "imsi 234150000000001\ntimeout 8s\ndialogue lost\n  dial *5#\n  expect-end equals too late\nend\n";
   Child sim({ussdgw_binary(), "sim", "--stp", "127.0.0.1:" + std::to_string(net.stp().ipa_port()), "--gw-gt", kGatewayGt,

@@ -1,7 +1,10 @@
 // Shared pieces of the relay tests: one io_context that runs both the demo
 // customer server and the client (as in the gateway, one event loop), helpers
 // to run a test story as a coroutine, and the leak probes (/proc/self/fd,
-// /proc/net/tcp).
+// /proc/net/tcp). The client's deadlines and idle timeouts run on a
+// ManualClock: a story moves time with tick(), so no assertion depends on how
+// fast the machine is. The payload is the USSD step (the demo customer
+// speaks it), coded with ussd/service/step_codec.h.
 #pragma once
 
 #include <utility>
@@ -23,20 +26,60 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <doctest/doctest.h>
 
-#include "relay/http/customer_client.h"
+#include "relay/customer_client.h"
 #include "tools/customer_demo/demo_customer_server.h"
+#include "ussd/service/step_codec.h"
+#include "ussdgw/manual_clock.h"
 
 namespace relay_test {
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 using namespace ussdgw::relay;
+using namespace ussdgw::customer_demo;
+using ussdgw::CustomerId;
+using ussdgw::ussd::GlobalTitle;
+using ussdgw::ussd::MapErrorName;
+using ussdgw::ussd::StepAction;
+using ussdgw::ussd::StepAnswer;
+using ussdgw::ussd::StepNumber;
+using ussdgw::ussd::StepRequest;
 
 inline constexpr const char* kSecret = "s3cret-shared-with-customer";
 
-inline StepRequest sample_step(std::string session, std::uint32_t step, std::string text) {
+// The clock of every client made here (one test runs at a time).
+inline ussdgw::ManualClock& test_clock() {
+  static ussdgw::ManualClock clock;
+  return clock;
+}
+
+// A call's outcome as a USSD step: the channel's reply parsed by the step
+// codec (a schema error is a BadResponse, as the service treats it).
+struct CallResult : ussdgw::Expected<StepAnswer, RelayFailure> {
+  CallResult(ReplyResult r)  // NOLINT: implicit, so callbacks and co_await results convert
+      : Expected(to_step(std::move(r))) {}
+
+ private:
+  static Expected<StepAnswer, RelayFailure> to_step(ReplyResult r) {
+    if (!r) return std::move(r).error();
+    auto a = ussdgw::ussd::parse_step_answer(r->body);
+    if (!a) return RelayFailure{FailureKind::BadResponse, r->http_status, a.error()};
+    return std::move(a).value();
+  }
+};
+
+// One USSD step as a channel request; `session` is the label the customer
+// sees ("gw1-7": prefix "gw1-", session 7).
+inline CustomerRequest sample_step(const std::string& session, std::uint32_t step, std::string text) {
+  const auto dash = session.rfind('-');
+  std::string prefix = dash == std::string::npos ? "" : session.substr(0, dash + 1);
+  std::string number = session.substr(prefix.size());
+  if (number.empty() || number.find_first_not_of("0123456789") != std::string::npos) {
+    prefix = session;  // not prefix-number: the label itself, session 0 ("s1" -> "s10")
+    number = "0";
+  }
   StepRequest r;
-  r.session = SessionId{std::move(session)};
+  r.session = ussdgw::SessionId{std::stoll(number)};
   r.step = StepNumber{step};
   r.imsi = ussdgw::Imsi{ussdgw::Digits("234150000000001")};
   r.msisdn = ussdgw::Msisdn{ussdgw::Digits("447700900001")};
@@ -46,7 +89,7 @@ inline StepRequest sample_step(std::string session, std::uint32_t step, std::str
   r.calling_gt = GlobalTitle{ussdgw::Digits("447700900100")};
   r.called_gt = GlobalTitle{ussdgw::Digits("447700900999")};
   r.received_at = std::chrono::system_clock::now();
-  return r;
+  return ussdgw::ussd::encode_step_request(r, prefix);
 }
 
 // Runs the io_context until pred() holds. The bound is a sanity limit against
@@ -128,7 +171,9 @@ inline std::unique_ptr<CustomerClient> make_client(asio::io_context& ioc, std::s
   cfg.max_connections = 2;
   cfg.max_queue = 16;
   if (tweak) tweak(cfg);
-  auto c = CustomerClient::create(ioc, std::move(cfg));
+  // The customer checks the signature's timestamp against its real clock.
+  test_clock().set_wall(std::chrono::system_clock::now());
+  auto c = CustomerClient::create(ioc, test_clock(), std::move(cfg));
   REQUIRE_MESSAGE(c.ok(), (c.ok() ? "" : c.error()));
   return std::move(c).value();
 }

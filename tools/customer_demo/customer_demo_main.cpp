@@ -1,10 +1,12 @@
 // `ussdgw customer-demo`: the demo customer provisioning server
-// (relay/http/demo_customer_server.h) as a standalone process, for operators
+// (tools/customer_demo/demo_customer_server.h) as a standalone process, for operators
 // testing their set-up and for the load benchmark (bench/load_bench.sh).
 // Prints its URL on stdout once it listens; SIGTERM/SIGINT stop it.
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 #include <boost/asio/io_context.hpp>
@@ -12,6 +14,7 @@
 
 #include "config/config.h"
 #include "tools/customer_demo/demo_customer_server.h"
+#include "ussd/service/step_codec.h"
 
 namespace ussdgw::app {
 namespace {
@@ -21,13 +24,19 @@ void customer_demo_usage(std::FILE* f) {
                "usage: ussdgw customer-demo [options]   (docs/customer-api.md)\n"
                "  --port N               listen port (default 0: an ephemeral port)\n"
                "  --bind ADDR            listen address (default 127.0.0.1)\n"
-               "  --secret S             HMAC key shared with the gateway's customer entry (required)\n"
+               "  --secret-file FILE     HMAC key shared with the gateway's customer entry, read from FILE\n"
+               "                         (one trailing newline is dropped). Or set USSDGW_CUSTOMER_SECRET.\n"
+               "  --secret S             the same on the command line (visible to `ps`: prefer the file\n"
+               "                         or the environment). One of the three is required.\n"
                "  --behaviour B          menu (default) | answer | garbage | wrong-schema |\n"
                "                         http-error | close | fixed\n"
                "                           menu: *100# -> \"1. Balance 2. Profile\" -> reply\n"
                "                           answer: reply \"OK\" to every step at once\n"
                "                           fixed: --reply/--prompt/--release to every step\n"
                "  --delay D              think time before every answer (e.g. 200ms, 30s)\n"
+               "  --read-timeout D       a request's header and body must arrive within D of the connection\n"
+               "                         opening or the previous answer, else the connection is closed\n"
+               "                         (default 20s)\n"
                "  --reply TEXT           fixed: reply (final text) TEXT\n"
                "  --prompt TEXT          fixed: prompt (menu) TEXT\n"
                "  --release [ERROR]      fixed: release, optionally with a MAP error (e.g. systemFailure)\n"
@@ -37,12 +46,34 @@ void customer_demo_usage(std::FILE* f) {
                "Prints the URL on stdout when listening; SIGTERM/SIGINT stop it and print counters on stderr.\n");
 }
 
+// The secret from a file: what operators copy around must not sit on a
+// command line. One trailing newline (as editors and `echo` write) is not
+// part of the key.
+std::optional<std::string> read_secret_file(const std::string& path, std::string& why) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) {
+    why = "--secret-file: cannot read '" + path + "'";
+    return std::nullopt;
+  }
+  std::string s{std::istreambuf_iterator<char>(f), {}};
+  if (!s.empty() && s.back() == '\n') s.pop_back();
+  if (!s.empty() && s.back() == '\r') s.pop_back();
+  if (s.empty()) {
+    why = "--secret-file: '" + path + "' is empty";
+    return std::nullopt;
+  }
+  return s;
+}
+
 }  // namespace
 
 int customer_demo_main(int argc, char** argv) {
-  relay::DemoServerConfig cfg;
-  relay::DemoBehaviour behaviour = relay::DemoBehaviour::Menu;
-  std::optional<relay::StepAnswer> fixed;
+  using ussd::StepAction;
+  using ussd::StepAnswer;
+  customer_demo::DemoServerConfig cfg;
+  customer_demo::DemoBehaviour behaviour = customer_demo::DemoBehaviour::Menu;
+  std::optional<StepAnswer> fixed;
+  std::optional<std::string> secret_arg, secret_file;
   config::Millis delay{0};
   unsigned http_status = 0;
   auto bad = [](const std::string& why) {
@@ -59,9 +90,9 @@ int customer_demo_main(int argc, char** argv) {
     } else if (a == "--no-verify") {
       cfg.verify_signatures = false;
     } else if (a == "--release") {
-      relay::StepAnswer r{relay::StepAction::Release, "", std::nullopt};
+      StepAnswer r{StepAction::Release, "", std::nullopt};
       if (has_value && argv[i + 1][0] != '-') {
-        r.error = relay::map_error_from_string(argv[++i]);
+        r.error = ussd::map_error_from_string(argv[++i]);
         if (!r.error) return bad(std::string("--release: unknown MAP error '") + argv[i] + "'");
       }
       fixed = r;
@@ -75,25 +106,31 @@ int customer_demo_main(int argc, char** argv) {
     } else if (a == "--bind") {
       cfg.bind_address = argv[++i];
     } else if (a == "--secret") {
-      cfg.secret = argv[++i];
+      secret_arg = argv[++i];
+    } else if (a == "--secret-file") {
+      secret_file = argv[++i];
+    } else if (a == "--read-timeout") {
+      auto d = config::parse_duration(argv[++i]);
+      if (!d || d->count() <= 0) return bad(std::string("--read-timeout: not a positive duration: ") + argv[i]);
+      cfg.read_timeout = *d;
     } else if (a == "--behaviour" || a == "--behavior") {
       std::string b = argv[++i];
-      if (b == "menu") behaviour = relay::DemoBehaviour::Menu;
-      else if (b == "answer") behaviour = relay::DemoBehaviour::AnswerAtOnce;
-      else if (b == "garbage") behaviour = relay::DemoBehaviour::Garbage;
-      else if (b == "wrong-schema") behaviour = relay::DemoBehaviour::WrongSchema;
-      else if (b == "http-error") behaviour = relay::DemoBehaviour::HttpError;
-      else if (b == "close") behaviour = relay::DemoBehaviour::CloseWithoutAnswer;
-      else if (b == "fixed") behaviour = relay::DemoBehaviour::Fixed;
+      if (b == "menu") behaviour = customer_demo::DemoBehaviour::Menu;
+      else if (b == "answer") behaviour = customer_demo::DemoBehaviour::AnswerAtOnce;
+      else if (b == "garbage") behaviour = customer_demo::DemoBehaviour::Garbage;
+      else if (b == "wrong-schema") behaviour = customer_demo::DemoBehaviour::WrongSchema;
+      else if (b == "http-error") behaviour = customer_demo::DemoBehaviour::HttpError;
+      else if (b == "close") behaviour = customer_demo::DemoBehaviour::CloseWithoutAnswer;
+      else if (b == "fixed") behaviour = customer_demo::DemoBehaviour::Fixed;
       else return bad("--behaviour: unknown behaviour '" + b + "'");
     } else if (a == "--delay") {
       auto d = config::parse_duration(argv[++i]);
       if (!d) return bad(std::string("--delay: not a duration (e.g. 200ms, 30s): ") + argv[i]);
       delay = *d;
     } else if (a == "--reply") {
-      fixed = relay::StepAnswer{relay::StepAction::Reply, argv[++i], std::nullopt};
+      fixed = StepAnswer{StepAction::Reply, argv[++i], std::nullopt};
     } else if (a == "--prompt") {
-      fixed = relay::StepAnswer{relay::StepAction::Prompt, argv[++i], std::nullopt};
+      fixed = StepAnswer{StepAction::Prompt, argv[++i], std::nullopt};
     } else if (a == "--http-status") {
       char* end = nullptr;
       long s = std::strtol(argv[++i], &end, 10);
@@ -107,12 +144,24 @@ int customer_demo_main(int argc, char** argv) {
       return bad("unknown option '" + a + "'");
     }
   }
-  if (cfg.secret.empty() && cfg.verify_signatures) return bad("--secret is required (or --no-verify)");
+  if (secret_arg && secret_file) return bad("--secret and --secret-file: give the secret once");
+  if (secret_file) {
+    std::string why;
+    auto s = read_secret_file(*secret_file, why);
+    if (!s) return bad(why);
+    cfg.secret = std::move(*s);
+  } else if (secret_arg) {
+    cfg.secret = std::move(*secret_arg);
+  } else if (const char* env = std::getenv("USSDGW_CUSTOMER_SECRET"); env && *env) {
+    cfg.secret = env;
+  }
+  if (cfg.secret.empty() && cfg.verify_signatures)
+    return bad("a secret is required: --secret-file, USSDGW_CUSTOMER_SECRET or --secret (or --no-verify)");
   if (cfg.tls_cert_file.empty() != cfg.tls_key_file.empty()) return bad("--tls-cert and --tls-key go together");
-  if (fixed && behaviour == relay::DemoBehaviour::Menu) behaviour = relay::DemoBehaviour::Fixed;
+  if (fixed && behaviour == customer_demo::DemoBehaviour::Menu) behaviour = customer_demo::DemoBehaviour::Fixed;
 
   boost::asio::io_context io(1);
-  auto started = relay::DemoCustomerServer::start(io, cfg);
+  auto started = customer_demo::DemoCustomerServer::start(io, cfg);
   if (!started) {
     std::fprintf(stderr, "ussdgw customer-demo: %s\n", started.error().c_str());
     return 1;

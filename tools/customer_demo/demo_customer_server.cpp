@@ -14,10 +14,18 @@
 #include <boost/beast/http.hpp>
 #include <openssl/ssl.h>
 
-#include "relay/http/signature.h"
-#include "relay/http/step_codec.h"
+#include "relay/signature.h"
+#include "ussd/service/step_codec.h"
 
-namespace ussdgw::relay {
+namespace ussdgw::customer_demo {
+
+using relay::verify_request_signature;
+using ussd::encode_step_answer;
+using ussd::MapErrorName;
+using ussd::parse_step_request;
+using ussd::ReceivedStep;
+using ussd::StepAction;
+using ussd::StepAnswer;
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -75,12 +83,11 @@ class DemoServerImpl : public std::enable_shared_from_this<DemoServerImpl> {
   asio::awaitable<std::optional<Response>> respond(const Request& req, tcp::socket& sock);
   asio::awaitable<bool> pause_unless_peer_leaves(tcp::socket& sock, std::chrono::milliseconds d);
   std::optional<Response> check_signature(const Request& req);
-  StepAnswer menu(const StepRequest& step);
 
   // Open connections, so stop() can close them.
   std::unordered_map<std::uint64_t, tcp::socket*> live_;
   std::uint64_t next_id_ = 0;
-  std::unordered_map<std::string, bool> in_menu_;             // session id -> menu shown
+  DemoMenu menu_;
   std::unordered_map<std::string, StepAnswer> by_key_;         // Idempotency-Key -> answer given
   bool stopped_ = false;
 };
@@ -174,11 +181,26 @@ asio::awaitable<void> DemoServerImpl::session(tcp::socket sock) {
 template <class Stream>
 asio::awaitable<void> DemoServerImpl::serve(Stream& stream, tcp::socket& sock, const std::string& sni) {
   beast::flat_buffer buffer;
+  // The read timeout: a request (header and body) must be complete within
+  // cfg_.read_timeout of the connection opening or the previous answer, else
+  // the connection is closed, so half-sent requests and silent connections
+  // hold nothing for long. `reading` tells a late timer handler that this
+  // connection is gone.
+  asio::steady_timer read_timer(ioc_);
+  auto reading = std::make_shared<bool>(true);
   for (;;) {
     http::request_parser<http::string_body> parser;
     parser.body_limit(64 * 1024);
     error_code ec;
+    read_timer.expires_after(cfg_.read_timeout);
+    read_timer.async_wait([alive = std::weak_ptr<bool>(reading), &sock](error_code tec) {
+      if (tec || alive.expired()) return;
+      error_code ignored;
+      sock.shutdown(tcp::socket::shutdown_both, ignored);
+      sock.close(ignored);
+    });
     co_await http::async_read(stream, buffer, parser, use_awaitable_ec(ec));
+    read_timer.cancel();
     if (ec) break;
     Request req = parser.release();
     ++stats_.requests;
@@ -252,7 +274,7 @@ asio::awaitable<std::optional<Response>> DemoServerImpl::respond(const Request& 
   std::string key(req["Idempotency-Key"]);
   if (auto it = by_key_.find(key); !key.empty() && it != by_key_.end())
     co_return json_response(req, http::status::ok, encode_step_answer(it->second));
-  StepAnswer answer = menu(step.value());
+  StepAnswer answer = menu_.answer(step.value());
   if (by_key_.size() >= kMaxRemembered) by_key_.clear();
   if (!key.empty()) by_key_[key] = answer;
   co_return json_response(req, http::status::ok, encode_step_answer(answer));
@@ -285,12 +307,13 @@ asio::awaitable<bool> DemoServerImpl::pause_unless_peer_leaves(tcp::socket& sock
   co_return !watch->peer_left && !stopped_;
 }
 
-StepAnswer DemoServerImpl::menu(const StepRequest& step) {
+StepAnswer DemoMenu::answer(const ReceivedStep& received) {
+  const ussd::StepRequest& step = received.request;
   if (in_menu_.size() >= kMaxRemembered) in_menu_.clear();
-  auto it = in_menu_.find(step.session.value);
+  auto it = in_menu_.find(received.session_id);
   if (it == in_menu_.end()) {
     if (step.text != "*100#") return StepAnswer{StepAction::Release, "", MapErrorName::UnexpectedDataValue};
-    in_menu_[step.session.value] = true;
+    in_menu_[received.session_id] = true;
     return StepAnswer{StepAction::Prompt, kDemoMenuPrompt, std::nullopt};
   }
   if (step.text == "1") {
@@ -330,4 +353,4 @@ std::optional<DemoRequestSeen> DemoCustomerServer::last_request() const { return
 void DemoCustomerServer::drop_connections() { impl_->drop_connections(); }
 void DemoCustomerServer::stop() { impl_->stop(); }
 
-}  // namespace ussdgw::relay
+}  // namespace ussdgw::customer_demo

@@ -15,13 +15,17 @@
 #include <optional>
 #include <string>
 
-#include "relay/http/relay_types.h"
+#include <unordered_map>
+
+#include "ussd/service/step.h"
+#include "ussd/service/step_codec.h"
+#include "ussdgw/expected.h"
 
 namespace boost::asio {
 class io_context;
 }
 
-namespace ussdgw::relay {
+namespace ussdgw::customer_demo {
 
 struct DemoServerConfig {
   std::string secret;  // the customer's copy of the HMAC key
@@ -34,6 +38,10 @@ struct DemoServerConfig {
   // clock are refused like a bad signature: a captured request cannot be replayed later.
   std::chrono::seconds max_clock_skew{300};
   bool verify_signatures = true;
+  // A request's header and body must arrive within this long (counted from
+  // the connection opening or the previous answer); then the connection is
+  // closed. Also closes kept-alive connections idle that long.
+  std::chrono::milliseconds read_timeout{20'000};
 };
 
 enum class DemoBehaviour : std::uint8_t {
@@ -54,6 +62,16 @@ enum class DemoBehaviour : std::uint8_t {
 //   step 1, any other string -> release with unexpectedDataValue
 // A repeated Idempotency-Key gets the answer it got the first time.
 inline constexpr const char* kDemoMenuPrompt = "1. Balance 2. Profile";
+
+// The scripted menu above as a pure object (no I/O): the server's Menu
+// behaviour, and the fake customers of the service's unit tests.
+class DemoMenu {
+ public:
+  ussd::StepAnswer answer(const ussd::ReceivedStep& step);
+
+ private:
+  std::unordered_map<std::string, bool> in_menu_;  // session id -> menu shown
+};
 
 struct DemoServerStats {
   std::atomic<std::uint64_t> connections_accepted{0};
@@ -96,7 +114,7 @@ class DemoCustomerServer {
   // noticed at once and its connection closed.
   void set_delay(std::chrono::milliseconds d);
   // The answer of the Fixed behaviour (e.g. a long or non-GSM text, a release).
-  void set_answer(StepAnswer a);
+  void set_answer(ussd::StepAnswer a);
   void set_http_status(unsigned status);
 
   [[nodiscard]] const DemoServerStats& stats() const;
@@ -113,4 +131,4 @@ class DemoCustomerServer {
   std::shared_ptr<DemoServerImpl> impl_;
 };
 
-}  // namespace ussdgw::relay
+}  // namespace ussdgw::customer_demo

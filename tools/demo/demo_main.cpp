@@ -184,9 +184,9 @@ int demo_main(int argc, char** argv) {
   // event-loop thread.
   boost::asio::io_context customer_io;
   auto guard = boost::asio::make_work_guard(customer_io);
-  relay::DemoServerConfig scfg;
+  customer_demo::DemoServerConfig scfg;
   scfg.secret = kSecret;
-  auto server = relay::DemoCustomerServer::start(customer_io, scfg);
+  auto server = customer_demo::DemoCustomerServer::start(customer_io, scfg);
   if (!server) {
     std::fprintf(stderr, "demo: customer server: %s\n", server.error().c_str());
     return 1;

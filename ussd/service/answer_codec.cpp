@@ -30,16 +30,16 @@ Result<EncodedParameter> encode_reply(std::string_view utf8) { return encode_wit
 
 Result<EncodedParameter> encode_prompt(std::string_view utf8) { return encode_with<UssdArg>(utf8, &encode_ussd_arg); }
 
-std::uint8_t map_error_code(relay::MapErrorName e) {
+std::uint8_t map_error_code(MapErrorName e) {
   using map::MapError;
   MapError code = MapError::SystemFailure;
   switch (e) {
-    case relay::MapErrorName::SystemFailure: code = MapError::SystemFailure; break;
-    case relay::MapErrorName::DataMissing: code = MapError::DataMissing; break;
-    case relay::MapErrorName::UnexpectedDataValue: code = MapError::UnexpectedDataValue; break;
-    case relay::MapErrorName::UnknownAlphabet: code = MapError::UnknownAlphabet; break;
-    case relay::MapErrorName::CallBarred: code = MapError::CallBarred; break;
-    case relay::MapErrorName::UssdBusy: code = MapError::UssdBusy; break;
+    case MapErrorName::SystemFailure: code = MapError::SystemFailure; break;
+    case MapErrorName::DataMissing: code = MapError::DataMissing; break;
+    case MapErrorName::UnexpectedDataValue: code = MapError::UnexpectedDataValue; break;
+    case MapErrorName::UnknownAlphabet: code = MapError::UnknownAlphabet; break;
+    case MapErrorName::CallBarred: code = MapError::CallBarred; break;
+    case MapErrorName::UssdBusy: code = MapError::UssdBusy; break;
   }
   return static_cast<std::uint8_t>(code);
 }

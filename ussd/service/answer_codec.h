@@ -11,8 +11,8 @@
 #include <optional>
 #include <string_view>
 
-#include "relay/http/relay_types.h"
 #include "ussd/codec/ussd_ops.h"
+#include "ussd/service/step.h"
 #include "ussdgw/result.h"
 
 namespace ussdgw::ussd {
@@ -38,7 +38,7 @@ Result<EncodedParameter> encode_prompt(std::string_view utf8);
 
 // MAP local error code for an error the customer may release with
 // (docs/customer-api.md "error"; TS 29.002 §17.6.6).
-std::uint8_t map_error_code(relay::MapErrorName e);
+std::uint8_t map_error_code(MapErrorName e);
 // MAP local error code for an ASN.1 error name as tshark prints it
 // ("systemFailure", "ussd-Busy", "unknownAlphabet", ...): config
 // `fallback.map_error`. nullopt for a name TS 29.002 §17.6.6 does not define.

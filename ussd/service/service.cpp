@@ -1,6 +1,5 @@
 #include "ussd/service/service.h"
 
-#include <cstdio>
 #include <exception>
 #include <optional>
 #include <unordered_map>
@@ -10,19 +9,20 @@
 #include <boost/asio/io_context.hpp>
 
 #include "gateway/codec/map_names.h"
-#include "relay/http/customer_client.h"
+#include "relay/customer_client.h"
 #include "ussd/codec/ussd_ops.h"
 #include "ussd/codec/ussd_text.h"
 #include "ussd/service/answer_codec.h"
 #include "ussd/service/config_check.h"
 #include "ussd/service/router.h"
+#include "ussd/service/step_codec.h"
+#include "ussdgw/lifetime.h"
+#include "ussdgw/log.h"
 
 namespace ussdgw::ussd {
 
 namespace {
 
-using SysClock = std::chrono::system_clock;
-using Steady = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 using storage::SessionOutcome;
 using storage::StepOutcome;
@@ -75,14 +75,11 @@ bool readable_alphabet(Dcs dcs) {
 
 TransactionId tid_of(Bytes octets) { return TransactionId::from_bytes(octets).value_or(TransactionId{}); }
 
-void stderr_log(LogLevel level, std::string_view line) {
-  const char* tag = level == LogLevel::Error ? "ERROR" : level == LogLevel::Notice ? "NOTICE" : "INFO";
-  std::fprintf(stderr, "ussd %s %.*s\n", tag, static_cast<int>(line.size()), line.data());
-}
+constexpr std::string_view kLog = "ussd";  // the module name in log lines
 
 }  // namespace
 
-struct Service::Impl : std::enable_shared_from_this<Impl> {
+struct Service::Impl {
   // The state table of one dialogue (docs/ussd-service.md "Session states").
   enum class Phase : std::uint8_t {
     AskingCustomer,      // a customer call of step `step` is running
@@ -92,9 +89,11 @@ struct Service::Impl : std::enable_shared_from_this<Impl> {
 
   // Per open dialogue; kept small (it counts toward the < 2 KiB per dialogue
   // budget at 10k dialogues): identities, where we are, and the text of the
-  // current step. The relay request is rebuilt for every step.
+  // current step. The relay request is rebuilt for every step. One identity
+  // per dialogue: the layer's LocalTid (its slot generation changes on
+  // every reuse, so a late customer callback never finds a newer session
+  // under the same id) and the store's record number.
   struct Session {
-    std::uint64_t serial = 0;  // tells a late customer callback from a reused LocalTid
     SessionId record;
     LocalTid dialogue;
     CustomerIndex customer;
@@ -109,13 +108,13 @@ struct Service::Impl : std::enable_shared_from_this<Impl> {
     Digits called_gt;
     std::string service_code;  // step 1's USSD string, on every step (docs/customer-api.md)
     std::string request_text;  // the subscriber's text of the current step
-    SysClock::time_point step_started;
-    Steady::time_point asked_at;
+    Clock::WallTime step_started;
+    Clock::SteadyTime asked_at;
   };
 
   struct Customer {
     std::string id;
-    std::unique_ptr<relay::CustomerClient> client;
+    std::unique_ptr<relay::CustomerChannel> channel;
     milliseconds deadline{0};
     // The configured fallback, prepared once: either a MAP error or a text
     // already encoded as USSD-Res, so the failure path cannot fail again.
@@ -124,13 +123,14 @@ struct Service::Impl : std::enable_shared_from_this<Impl> {
     EncodedParameter fallback_reply;
   };
 
-  Impl(boost::asio::io_context& io_, const config::Config& cfg_, dialogue::DialogueLayer& layer_,
+  Impl(boost::asio::io_context& io_, Clock& clock_, const config::Config& cfg_, dialogue::DialogueLayer& layer_,
        storage::SessionStore& store_, ServiceOptions opts_)
-      : io(io_), cfg(cfg_), layer(layer_), store(store_), opts(std::move(opts_)), router(cfg) {
-    if (!opts.log) opts.log = stderr_log;
+      : io(io_), clock(clock_), cfg(cfg_), layer(layer_), store(store_), opts(std::move(opts_)), router(cfg) {
+    if (!opts.make_channel) opts.make_channel = [this](const config::Customer& cc) { return make_client(cc); };
   }
 
   boost::asio::io_context& io;
+  Clock& clock;
   config::Config cfg;
   dialogue::DialogueLayer& layer;
   storage::SessionStore& store;
@@ -138,38 +138,46 @@ struct Service::Impl : std::enable_shared_from_this<Impl> {
   Router router;
   std::vector<Customer> customers;
   std::unordered_map<std::uint32_t, Session> sessions;  // by LocalTid value
-  std::uint64_t next_serial = 1;
   bool accepting = true;
   std::uint8_t no_route_error = code(map::MapError::SystemFailure);  // ServiceOptions, else ussd.no_route_error
   // ussd.busy_text as USSD-Res, encoded once; null when the text is empty
   // (ussd-Busy is sent). Shared with the layer's busy callback.
   std::shared_ptr<const EncodedParameter> busy_reply;
   ServiceStats stats;
+  // Customer answers that arrive after the service is gone (the channels'
+  // destructors cancel calls, whose callbacks run later) find it dead.
+  Lifetime lifetime;
 
   // ------------------------------------------------------------------ setup
+
+  Expected<std::unique_ptr<relay::CustomerChannel>, std::string> make_client(const config::Customer& cc) {
+    relay::CustomerClientConfig rc;
+    rc.customer = CustomerId{cc.id};
+    rc.url = cc.url;
+    rc.secret = cc.secret;
+    rc.max_connections = cc.max_connections;
+    rc.max_queue = cc.max_queue;
+    rc.idle_timeout = cc.idle_timeout;
+    if (cc.tls) {
+      rc.tls_ca_file = cc.tls->ca_file;
+      rc.tls_server_name = cc.tls->server_name;
+    }
+    auto client = relay::CustomerClient::create(io, clock, std::move(rc));
+    if (!client) return std::move(client).error();
+    return std::unique_ptr<relay::CustomerChannel>(std::move(client).value());
+  }
 
   std::optional<std::string> prepare_customers() {
     customers.reserve(cfg.customers.size());
     for (std::size_t i = 0; i < cfg.customers.size(); ++i) {
       const config::Customer& cc = cfg.customers[i];
       const std::string key = "customers[" + std::to_string(i) + "]";
-      relay::CustomerClientConfig rc;
-      rc.customer = relay::CustomerId{cc.id};
-      rc.url = cc.url;
-      rc.secret = cc.secret;
-      rc.max_connections = cc.max_connections;
-      rc.max_queue = cc.max_queue;
-      rc.idle_timeout = cc.idle_timeout;
-      if (cc.tls) {
-        rc.tls_ca_file = cc.tls->ca_file;
-        rc.tls_server_name = cc.tls->server_name;
-      }
-      auto client = relay::CustomerClient::create(io, std::move(rc));
-      if (!client) return key + ": " + client.error();
+      auto channel = opts.make_channel(cc);
+      if (!channel) return key + ": " + channel.error();
 
       Customer c;
       c.id = cc.id;
-      c.client = std::move(client).value();
+      c.channel = std::move(channel).value();
       // The global bound wins should a customer's deadline exceed it.
       c.deadline = std::min(cc.step_deadline, cfg.ussd.step_deadline);
       if (cc.fallback.map_error) {
@@ -218,17 +226,6 @@ struct Service::Impl : std::enable_shared_from_this<Impl> {
   }
   std::string who(const Session& s) const { return who(s.imsi, s.record, customers[s.customer.value].id); }
 
-  void log(LogLevel level, const std::string& context, std::string_view what, std::string_view cause = {}) const {
-    std::string line = context;
-    line += ": ";
-    line += what;
-    if (!cause.empty()) {
-      line += ". Cause: ";
-      line += cause;
-    }
-    opts.log(level, line);
-  }
-
   // Session records are audit data: a failing store must not take the
   // dialogue down with it (the batched store never throws; an immediate one may).
   // `context` makes the log prefix only when it is needed: the normal path
@@ -238,7 +235,7 @@ struct Service::Impl : std::enable_shared_from_this<Impl> {
     try {
       write();
     } catch (const std::exception& e) {
-      log(LogLevel::Error, context(), "Session record lost", e.what());
+      log::error(kLog, context(), "Session record lost", e.what());
     }
   }
 
@@ -258,7 +255,7 @@ struct Service::Impl : std::enable_shared_from_this<Impl> {
   void on_begin(const dialogue::DialogueInfo& d, const tcap::Invoke& invoke) {
     ++stats.begins;
     storage::SessionStart start;
-    start.started_at = SysClock::now();
+    start.started_at = clock.wall_now();
     if (!d.destination_reference.empty()) start.imsi = Imsi{d.destination_reference};
     if (d.remote.gt) start.calling_gt.assign(d.remote.gt->digits.view());
     if (d.local.gt) start.called_gt.assign(d.local.gt->digits.view());
@@ -312,19 +309,19 @@ struct Service::Impl : std::enable_shared_from_this<Impl> {
     auto route = router.route(start.service_code, start.imsi);
     if (!route) {
       refuse(d.id, invoke.invoke_id, Refusal::error_code(no_route_error), start, start.service_code, arg->dcs.value,
-             "no route for service code '" + start.service_code + "' or the IMSI, and no ussd.default_customer");
+             "no route for service code " + log::quote(start.service_code) +
+                 " or the IMSI, and no ussd.default_customer");
       return;
     }
     start.customer = CustomerId{customers[route->customer.value].id};
 
     if (auto old = sessions.find(d.id.value); old != sessions.end()) {
       // The layer reused an id we still hold: that dialogue is gone.
-      log(LogLevel::Error, who(old->second), "Dropping a session whose dialogue id was reused",
+      log::error(kLog, who(old->second), "Dropping a session whose dialogue id was reused",
           "the layer delivered a BEGIN for an open dialogue id");
       close_gone(old->second, SessionOutcome::AbortedByNetwork);
     }
     Session& s = sessions[d.id.value];
-    s.serial = next_serial++;
     s.dialogue = d.id;
     s.customer = route->customer;
     s.pussr_invoke = invoke.invoke_id;
@@ -370,20 +367,20 @@ struct Service::Impl : std::enable_shared_from_this<Impl> {
     bool sent = false;
     storage::StepRecord r;
     if (how.kind == Refusal::Kind::Reject) {
-      log(LogLevel::Notice, who(start.imsi, std::nullopt, ""),
+      log::notice(kLog, who(start.imsi, std::nullopt, ""),
           std::string("Rejecting the invoke with ") + tcap::problem_to_string(tcap::ProblemType::Invoke, how.code),
           cause);
       sent = layer.end_reject(id, invoke, tcap::ProblemType::Invoke, how.code);
     } else if (how.code == code(map::MapError::UssdBusy) && busy_reply) {
       // ussd.busy_text: the subscriber reads a text instead of an error.
-      log(LogLevel::Notice, who(start.imsi, std::nullopt, ""), "Refusing the USSD request with ussd.busy_text", cause);
+      log::notice(kLog, who(start.imsi, std::nullopt, ""), "Refusing the USSD request with ussd.busy_text", cause);
       sent = layer.end_result(id, invoke, kOpPussr, busy_reply->bytes());
       if (sent) {
         r.action = storage::StepAction::Release;
         r.response_text = cfg.ussd.busy_text;
       }
     } else {
-      log(LogLevel::Notice, who(start.imsi, std::nullopt, ""),
+      log::notice(kLog, who(start.imsi, std::nullopt, ""),
           "Refusing the USSD request with " + std::string(map::error_name(how.code)), cause);
       sent = layer.end_error(id, invoke, static_cast<map::MapError>(how.code));
       r.map_error = how.code;
@@ -393,7 +390,7 @@ struct Service::Impl : std::enable_shared_from_this<Impl> {
     r.dcs = dcs;
     r.outcome = StepOutcome::NotRelayed;
     r.started_at = start.started_at;
-    r.ended_at = SysClock::now();
+    r.ended_at = clock.wall_now();
     record([&] { return who(start.imsi, std::nullopt, ""); }, [&] {
       SessionId rec = store.begin_session(start);
       store.record_step(rec, r);
@@ -405,49 +402,58 @@ struct Service::Impl : std::enable_shared_from_this<Impl> {
 
   void ask_customer(Session& s) {
     Customer& c = customers[s.customer.value];
-    relay::StepRequest req;
-    req.session = relay::SessionId{opts.session_prefix + std::to_string(s.record.value)};
-    req.step = relay::StepNumber{s.step};
+    StepRequest req;
+    req.session = SessionId{s.record.value};
+    req.step = StepNumber{s.step};
     req.imsi = s.imsi;
     req.msisdn = s.msisdn;
     req.service_code = s.service_code;
     req.text = s.request_text;
     req.dcs = s.dcs;
-    req.calling_gt = relay::GlobalTitle{s.calling_gt};
-    req.called_gt = relay::GlobalTitle{s.called_gt};
+    req.calling_gt = GlobalTitle{s.calling_gt};
+    req.called_gt = GlobalTitle{s.called_gt};
     req.received_at = s.step_started;
 
     s.phase = Phase::AskingCustomer;
-    s.asked_at = Steady::now();
+    s.asked_at = clock.now();
     ++stats.steps;
-    // The client answers within the deadline (plus one loop turn) in every
+    // The channel answers within the deadline (plus one loop turn) in every
     // case, so the step needs no timer of its own.
-    s.call = c.client->start(req, c.deadline,
-                             [weak = weak_from_this(), id = s.dialogue, serial = s.serial](relay::CallResult r) {
-                               if (auto self = weak.lock()) self->on_customer_answer(id, serial, std::move(r));
-                             });
+    s.call = c.channel->send(encode_step_request(req, opts.session_prefix), c.deadline,
+                             lifetime.guard([this, id = s.dialogue](relay::ReplyResult r) {
+                               on_customer_answer(id, std::move(r));
+                             }));
   }
 
-  void on_customer_answer(LocalTid id, std::uint64_t serial, relay::CallResult result) {
+  void on_customer_answer(LocalTid id, relay::ReplyResult result) {
     auto it = sessions.find(id.value);
     // The dialogue ended meanwhile (network abort, timer): already recorded.
-    if (it == sessions.end() || it->second.serial != serial || it->second.phase != Phase::AskingCustomer) return;
+    if (it == sessions.end() || it->second.phase != Phase::AskingCustomer) return;
     Session& s = it->second;
     s.call = {};
-    const auto latency = std::chrono::duration_cast<milliseconds>(Steady::now() - s.asked_at);
+    const auto latency = std::chrono::duration_cast<milliseconds>(clock.now() - s.asked_at);
 
-    if (!result) {
-      const relay::RelayFailure& f = result.error();
-      log(LogLevel::Notice, who(s), "Customer call failed, sending the fallback",
-          std::string(relay::to_string(f.kind)) + (f.reason.empty() ? "" : ": " + f.reason));
+    // The JSON answer is this flow's codec: a schema error is a bad response.
+    Expected<StepAnswer, relay::RelayFailure> answer = relay::RelayFailure{};
+    if (result) {
+      auto parsed = parse_step_answer(result->body);
+      if (parsed) answer = std::move(parsed).value();
+      else answer = relay::RelayFailure{relay::FailureKind::BadResponse, result->http_status, std::move(parsed).error()};
+    } else {
+      answer = std::move(result).error();
+    }
+    if (!answer) {
+      const relay::RelayFailure& f = answer.error();
+      log::notice(kLog, who(s), "Customer call failed, sending the fallback",
+                  std::string(relay::to_string(f.kind)) + (f.reason.empty() ? "" : ": " + f.reason));
       send_fallback(s, step_outcome(f.kind), latency);
       return;
     }
-    const relay::StepAnswer& a = result.value();
+    const StepAnswer& a = answer.value();
     switch (a.action) {
-      case relay::StepAction::Reply: reply(s, a.text, latency); return;
-      case relay::StepAction::Prompt: prompt(s, a.text, latency); return;
-      case relay::StepAction::Release: release(s, a.error, latency); return;
+      case StepAction::Reply: reply(s, a.text, latency); return;
+      case StepAction::Prompt: prompt(s, a.text, latency); return;
+      case StepAction::Release: release(s, a.error, latency); return;
     }
   }
 
@@ -455,7 +461,7 @@ struct Service::Impl : std::enable_shared_from_this<Impl> {
   void reply(Session& s, const std::string& text, milliseconds latency) {
     auto res = encode_reply(text);
     if (!res) {
-      log(LogLevel::Notice, who(s), "Customer text cannot be sent, sending the fallback",
+      log::notice(kLog, who(s), "Customer text cannot be sent, sending the fallback",
           std::string(res.error().what) + " (" + std::to_string(text.size()) + " UTF-8 octets)");
       send_fallback(s, StepOutcome::Answered, latency);
       return;
@@ -474,7 +480,7 @@ struct Service::Impl : std::enable_shared_from_this<Impl> {
   void prompt(Session& s, const std::string& text, milliseconds latency) {
     auto arg = encode_prompt(text);
     if (!arg) {
-      log(LogLevel::Notice, who(s), "Customer prompt cannot be sent, sending the fallback",
+      log::notice(kLog, who(s), "Customer prompt cannot be sent, sending the fallback",
           std::string(arg.error().what) + " (" + std::to_string(text.size()) + " UTF-8 octets)");
       send_fallback(s, StepOutcome::Answered, latency);
       return;
@@ -483,14 +489,14 @@ struct Service::Impl : std::enable_shared_from_this<Impl> {
     storage::StepRecord r = step_record(s, StepOutcome::Answered, latency);
     s.phase = Phase::Closing;  // while inside the layer: a re-entrant abort must not free `s`
     bool sent = layer.continue_invoke(s.dialogue, kOpUssr, arg->bytes());
-    r.ended_at = SysClock::now();
+    r.ended_at = clock.wall_now();
     if (sent) {
       r.action = storage::StepAction::Prompt;
       r.response_text = text;
     }
     record([&] { return who(s); }, [&] { store.record_step(s.record, r); });
     if (!sent) {
-      log(LogLevel::Error, who(s), "Prompt not sent, session closed", "the dialogue layer could not send the CONTINUE");
+      log::error(kLog, who(s), "Prompt not sent, session closed", "the dialogue layer could not send the CONTINUE");
       close_gone(s, SessionOutcome::NotSent);
       return;
     }
@@ -501,7 +507,7 @@ struct Service::Impl : std::enable_shared_from_this<Impl> {
   // MAP error. Without one: op 59's RESULT (USSD-Res) is mandatory and its
   // string has at least one octet (§17.6.4, §17.7.4), so an empty final
   // answer does not exist; systemFailure ends the PUSSR instead.
-  void release(Session& s, std::optional<relay::MapErrorName> error, milliseconds latency) {
+  void release(Session& s, std::optional<MapErrorName> error, milliseconds latency) {
     ++stats.releases;
     const std::uint8_t e = error ? map_error_code(*error) : code(map::MapError::SystemFailure);
     storage::StepRecord r = step_record(s, StepOutcome::Answered, latency);
@@ -534,12 +540,12 @@ struct Service::Impl : std::enable_shared_from_this<Impl> {
   void finish(Session& s, storage::StepRecord& r, SessionOutcome outcome, Send&& send) {
     s.phase = Phase::Closing;
     const bool sent = send();
-    r.ended_at = SysClock::now();
+    r.ended_at = clock.wall_now();
     if (!sent) {
       // The session is still ours, so the dialogue exists: the END could not
       // be handed to the SS7 link (link down, queue full). The record says
       // what happened on the wire: nothing.
-      log(LogLevel::Error, who(s), "Final answer not sent", "the dialogue layer could not send the END");
+      log::error(kLog, who(s), "Final answer not sent", "the dialogue layer could not send the END");
       r.action.reset();
       r.response_text.reset();
       r.map_error.reset();
@@ -576,7 +582,7 @@ struct Service::Impl : std::enable_shared_from_this<Impl> {
       }
       // The layer passes only answers to our pending invokes, so this is a
       // result we no longer wait for; the dialogue itself is fine.
-      log(LogLevel::Notice, who(s), "Ignoring a result", "no prompt outstanding");
+      log::notice(kLog, who(s), "Ignoring a result", "no prompt outstanding");
       return;
     }
     if (const tcap::ReturnError* re = comp.return_error()) {
@@ -593,14 +599,14 @@ struct Service::Impl : std::enable_shared_from_this<Impl> {
     }
     // A further Invoke from the network inside our dialogue: nothing in
     // networkUnstructuredSsContext asks the gsmSCF anything mid-dialogue.
-    log(LogLevel::Notice, who(s), "Ignoring an invoke from the network", "unexpected in a USSD pull");
+    log::notice(kLog, who(s), "Ignoring an invoke from the network", "unexpected in a USSD pull");
     if (end) network_ended(s, "END with an invoke");
   }
 
   // The ReturnResult(60) of our prompt: USSD-Res with the subscriber's text,
   // relayed to the customer as step n+1 of the same session.
   void subscriber_answered(Session& s, const tcap::ReturnResult& rr) {
-    s.step_started = SysClock::now();
+    s.step_started = clock.wall_now();
     ++s.step;
     s.request_text.clear();
     s.dcs = 0x0f;
@@ -630,7 +636,7 @@ struct Service::Impl : std::enable_shared_from_this<Impl> {
   // The subscriber's answer cannot be relayed: END + ReturnError for the PUSSR.
   void refuse_step(Session& s, map::MapError error, const std::string& cause) {
     ++stats.refused;
-    log(LogLevel::Notice, who(s), "Refusing the subscriber's answer with " + std::string(map::error_name(code(error))),
+    log::notice(kLog, who(s), "Refusing the subscriber's answer with " + std::string(map::error_name(code(error))),
         cause);
     storage::StepRecord r = step_record(s, StepOutcome::NotRelayed, std::nullopt);
     r.action = storage::StepAction::Release;
@@ -642,7 +648,7 @@ struct Service::Impl : std::enable_shared_from_this<Impl> {
   // from the MS, TS 29.002 §17.6.4 op 60). In a CONTINUE the dialogue is still
   // open and our PUSSR still owes an answer: END it with systemFailure.
   void refused_by_network(Session& s, bool end, const std::string& cause) {
-    log(LogLevel::Notice, who(s), "Session ended by the network", cause);
+    log::notice(kLog, who(s), "Session ended by the network", cause);
     if (!end) {
       s.phase = Phase::Closing;
       layer.end_error(s.dialogue, s.pussr_invoke, map::MapError::SystemFailure);
@@ -651,7 +657,7 @@ struct Service::Impl : std::enable_shared_from_this<Impl> {
   }
 
   void network_ended(Session& s, std::string_view cause) {
-    log(LogLevel::Notice, who(s), "Session ended by the network", cause);
+    log::notice(kLog, who(s), "Session ended by the network", cause);
     close_gone(s, SessionOutcome::AbortedByNetwork);
   }
 
@@ -659,7 +665,7 @@ struct Service::Impl : std::enable_shared_from_this<Impl> {
     auto it = sessions.find(id.value);
     if (it == sessions.end() || it->second.phase == Phase::Closing) return;
     Session& s = it->second;
-    log(LogLevel::Notice, who(s), "Dialogue aborted, session closed", dialogue::to_string(why.reason));
+    log::notice(kLog, who(s), "Dialogue aborted, session closed", dialogue::to_string(why.reason));
     close_gone(s, abort_outcome(why.reason));
   }
 
@@ -670,7 +676,7 @@ struct Service::Impl : std::enable_shared_from_this<Impl> {
     const bool calling = s.phase == Phase::AskingCustomer;
     s.phase = Phase::Closing;
     ++stats.aborted;
-    const auto now = SysClock::now();
+    const auto now = clock.wall_now();
     record([&] { return who(s); }, [&] {
       if (calling) {
         storage::StepRecord r = step_record(s, StepOutcome::Cancelled, std::nullopt);
@@ -692,19 +698,18 @@ struct Service::Impl : std::enable_shared_from_this<Impl> {
 
 // ---------------------------------------------------------------------- Service
 
-relay::Expected<std::unique_ptr<Service>, std::string> Service::create(boost::asio::io_context& io,
-                                                                       const config::Config& cfg,
-                                                                       dialogue::DialogueLayer& layer,
-                                                                       storage::SessionStore& store,
-                                                                       ServiceOptions options) {
-  auto impl = std::make_shared<Impl>(io, cfg, layer, store, std::move(options));
+Expected<std::unique_ptr<Service>, std::string> Service::create(boost::asio::io_context& io, Clock& clock,
+                                                                const config::Config& cfg,
+                                                                dialogue::DialogueLayer& layer,
+                                                                storage::SessionStore& store, ServiceOptions options) {
+  auto impl = std::make_unique<Impl>(io, clock, cfg, layer, store, std::move(options));
   if (auto err = impl->prepare_customers()) return *err;
   std::unique_ptr<Service> svc(new Service(std::move(impl)));
   layer.register_user(svc->registration());
   return svc;
 }
 
-Service::Service(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Service::Service(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Service::~Service() {
   // Sessions still open (the process stops without shutdown()): recorded as

@@ -17,14 +17,18 @@
 // AskingCustomer ...), so a dialogue waiting minutes for the subscriber holds
 // no timer and no socket.
 //
-// Threading: the Service, the DialogueLayer, the CustomerClients and the
+// Threading: the Service, the DialogueLayer, the customer channels and the
 // SessionStore's queueing side all run on one io_context thread. No locks.
+// Time comes from the ussdgw::Clock given to create() (AsioClock in the
+// gateway, ManualClock in the unit tests); the service logs through
+// ussdgw::log, module "ussd".
 //
 // Wiring (the gateway process, see docs/ussd-service.md "Wiring"):
 //
 //   dialogue::DialogueLayer layer(clock, tcap_cfg, [&](ss7::Unitdata&& u) { return endpoint.send(std::move(u)); });
 //   storage::SqliteSessionStore store(opts);            // + BatchFlusher
-//   auto svc = ussd::Service::create(io, cfg, layer, store);   // registers ac 19 v2 with the layer
+//   AsioClock clock(io);
+//   auto svc = ussd::Service::create(io, clock, cfg, layer, store);   // registers ac 19 v2 with the layer
 //   if (!svc) die(svc.error());
 //   ...
 //   svc.value()->shutdown([&] { io.stop(); });          // on SIGTERM
@@ -45,8 +49,10 @@
 #include "config/config.h"
 #include "gateway/codec/map_errors.h"
 #include "gateway/tcap/dialogue_layer.h"
-#include "relay/http/relay_types.h"
+#include "relay/customer_channel.h"
 #include "storage/session_store.h"
+#include "ussdgw/clock.h"
+#include "ussdgw/expected.h"
 
 namespace boost::asio {
 class io_context;
@@ -54,13 +60,14 @@ class io_context;
 
 namespace ussdgw::ussd {
 
-enum class LogLevel : std::uint8_t { Info, Notice, Error };
-// One log line, already in the project pattern
-// "imsi=... session=... customer=...: What. Cause: why".
-using LogSink = std::function<void(LogLevel, std::string_view line)>;
+// Makes the channel to one configured customer. The service's default
+// makes a relay::CustomerClient (URL, secret, pool, TLS) on the io_context
+// and clock given to create(); tests give fakes.
+using ChannelFactory =
+    std::function<Expected<std::unique_ptr<relay::CustomerChannel>, std::string>(const config::Customer&)>;
 
 struct ServiceOptions {
-  // Relay session ids are "<session_prefix><store session number>"; with
+  // Customer session ids are "<session_prefix><store session number>"; with
   // several gateway instances, give each its own prefix so Idempotency-Keys
   // never collide at a customer (docs/customer-api.md).
   std::string session_prefix = "gw-";
@@ -69,8 +76,8 @@ struct ServiceOptions {
   // Set: overrides the config. One of the errors processUnstructuredSS-Request
   // may return (TS 29.002 §17.6.4).
   std::optional<map::MapError> no_route_error;
-  // Where log lines go; default: stderr.
-  LogSink log;
+  // Unset: relay::CustomerClient.
+  ChannelFactory make_channel;
 };
 
 struct ServiceStats {
@@ -85,18 +92,19 @@ struct ServiceStats {
 
 class Service final : public dialogue::TcUser {
  public:
-  // Creates one CustomerClient per config customer (URL, secret, pool, TLS),
+  // Creates one customer channel per config customer (ServiceOptions::make_channel),
   // prepares every customer's fallback, ussd.busy_text and
   // ussd.no_route_error (texts must fit a USSD-String; error names must be
   // among ussd_error_names(): the checks of ussd/service/config_check.h,
   // repeated for configs built in code) and registers itself with `layer`
   // for networkUnstructuredSsContext-v2. The error names the config key
   // that is wrong.
-  static relay::Expected<std::unique_ptr<Service>, std::string> create(boost::asio::io_context& io,
-                                                                       const config::Config& cfg,
-                                                                       dialogue::DialogueLayer& layer,
-                                                                       storage::SessionStore& store,
-                                                                       ServiceOptions options = {});
+  // `clock` (and the layer and the store) must outlive the service.
+  static Expected<std::unique_ptr<Service>, std::string> create(boost::asio::io_context& io, Clock& clock,
+                                                                const config::Config& cfg,
+                                                                dialogue::DialogueLayer& layer,
+                                                                storage::SessionStore& store,
+                                                                ServiceOptions options = {});
   // Cancels pending customer calls and records sessions still open as
   // timed out. Sends nothing to the network.
   ~Service() override;
@@ -133,10 +141,8 @@ class Service final : public dialogue::TcUser {
 
  private:
   struct Impl;
-  explicit Service(std::shared_ptr<Impl> impl);
-  // Shared so that customer-call callbacks, which may run after the
-  // Service is gone (CustomerClient destructor), can tell by a weak_ptr.
-  std::shared_ptr<Impl> impl_;
+  explicit Service(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace ussdgw::ussd

@@ -1,8 +1,11 @@
 // The USSD service as the network and the customer meet it: the real
 // DialogueLayer with a fake SS7 sender (outgoing unitdata are captured,
-// incoming BEGIN/CONTINUE/ABORT are built with the codec encoders), real
-// customer servers over loopback HTTP, and a real SQLite file in a temporary
-// directory. One io_context runs everything, as in the gateway.
+// incoming BEGIN/CONTINUE/ABORT are built with the codec encoders), fake
+// customer channels (fake_customer.h) that answer on a ManualClock, and a
+// real SQLite file in a temporary directory. The service's time is the
+// ManualClock: stories move it (wait_sent() jumps to the next due timer), so
+// no story sleeps or races the wall clock. Customers over real HTTP are the
+// relay's and the integration tests' business.
 #pragma once
 
 #include <utility>
@@ -30,13 +33,13 @@
 #include "gateway/codec/map_names.h"
 #include "gateway/codec/tcap.h"
 #include "gateway/tcap/dialogue_layer.h"
-#include "ussdgw/asio_clock.h"
-#include "tools/customer_demo/demo_customer_server.h"
-#include "scripted_customer.h"
+#include "fake_customer.h"
 #include "storage/sqlite_session_store.h"
 #include "ussd/codec/ussd_ops.h"
 #include "ussd/codec/ussd_text.h"
 #include "ussd/service/service.h"
+#include "ussdgw/log.h"
+#include "ussdgw/manual_clock.h"
 
 namespace ussdsvc_test {
 
@@ -198,7 +201,7 @@ inline std::vector<std::uint8_t> address_octets(const std::string& digits, Npi n
 class TestGateway {
  public:
   explicit TestGateway(dialogue::Config layer_cfg = layer_config())
-      : layer_(clock_, layer_cfg, [this](ss7::Unitdata&& u) {
+      : layer_(clock, layer_cfg, [this](ss7::Unitdata&& u) {
           if (link_down) return false;  // as app/gateway.cpp's sender with the SS7 link down
           sent.push_back(std::move(u));
           return true;
@@ -208,14 +211,22 @@ class TestGateway {
     o.mode = storage::WriteMode::Batched;  // as in the gateway; stories flush before reading
     store = std::make_unique<storage::SqliteSessionStore>(o);
     cfg.ussd.step_deadline = 5s;
+    // Every line the service writes, none summarised away by the rate limit
+    // (which counts across stories on the real clock).
+    log::Options lo;
+    lo.burst = 0;
+    log::configure(lo);
+    log::set_sink([this](log::Level, std::string_view line) { logs.emplace_back(line); });
   }
   ~TestGateway() {
     // USSDSVC_SHOW_LOGS=1 prints what the service logged, story by story.
     if (std::getenv("USSDSVC_SHOW_LOGS"))
       for (const auto& l : logs) std::fprintf(stderr, "  log: %s\n", l.c_str());
     service.reset();
-    for (auto& s : scripted) s->stop();
+    clock.run_due();
     io.poll();
+    log::set_sink(nullptr);
+    log::configure(log::Options{});
   }
 
   static dialogue::Config layer_config() {
@@ -226,25 +237,19 @@ class TestGateway {
   }
   dialogue::DialogueLayer& layer() { return layer_; }
 
-  // A demo customer server (relay/http), started on an ephemeral port.
-  relay::DemoCustomerServer& demo(relay::DemoBehaviour b = relay::DemoBehaviour::Menu) {
-    relay::DemoServerConfig sc;
-    sc.secret = kSecret;
-    auto s = relay::DemoCustomerServer::start(io, sc);
-    REQUIRE_MESSAGE(s.ok(), (s.ok() ? "" : s.error()));
-    demos.push_back(std::move(s).value());
-    demos.back()->set_behaviour(b);
-    return *demos.back();
+  // A fake customer behaving like the demo customer server.
+  FakeCustomer& demo(Behaviour b = Behaviour::Menu) {
+    fakes.push_back(std::make_unique<FakeCustomer>(clock, "c" + std::to_string(fakes.size()), b));
+    return *fakes.back();
   }
   // A customer that answers every step with `answer`.
-  std::string scripted_url(relay::StepAnswer answer) {
-    scripted.push_back(ScriptedCustomer::start(io, std::move(answer)));
-    return scripted.back()->url();
+  std::string scripted_url(ussd::StepAnswer answer) {
+    auto& c = demo();
+    c.set_answer(std::move(answer));
+    return c.url();
   }
-  std::string dead_url() {
-    asio::ip::tcp::acceptor a(io, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-    return "http://127.0.0.1:" + std::to_string(a.local_endpoint().port()) + "/ussd";
-  }
+  // A customer nobody listens for.
+  std::string dead_url() { return demo(Behaviour::Down).url(); }
 
   config::Customer& add_customer(const std::string& id, const std::string& url,
                                  std::chrono::milliseconds deadline = 2s) {
@@ -266,8 +271,13 @@ class TestGateway {
 
   void start() {
     ussd::ServiceOptions o;
-    o.log = [this](ussd::LogLevel, std::string_view line) { logs.emplace_back(line); };
-    auto s = ussd::Service::create(io, cfg, layer_, *store, std::move(o));
+    o.make_channel = [this](const config::Customer& cc)
+        -> Expected<std::unique_ptr<relay::CustomerChannel>, std::string> {
+      for (auto& f : fakes)
+        if (f->url() == cc.url) return std::unique_ptr<relay::CustomerChannel>(new FakeChannel(*f, CustomerId{cc.id}));
+      return "no fake customer for " + cc.url;
+    };
+    auto s = ussd::Service::create(io, clock, cfg, layer_, *store, std::move(o));
     REQUIRE_MESSAGE(s.ok(), (s.ok() ? "" : s.error()));
     service = std::move(s).value();
   }
@@ -358,17 +368,26 @@ class TestGateway {
     layer_.on_unitdata(std::move(u));
   }
 
-  // Runs the loop until pred() holds. The bound is a sanity limit against a
-  // hung test, not a timing assertion.
+  // Runs until pred() holds: what is due now first (the event loop's queued
+  // handlers, the manual clock's due timers), then the manual clock jumps to
+  // its next timer (a customer's think time, a step deadline, the layer's
+  // invoke or idle timer). When nothing is queued and no timer is armed,
+  // nothing can happen any more and the story has failed. The bound is a
+  // sanity limit against a hung test, not a timing assertion.
   bool run_until(const std::function<bool()>& pred, std::chrono::seconds bound = 20s) {
     auto until = std::chrono::steady_clock::now() + bound;
     io.restart();
-    while (!pred()) {
-      if (std::chrono::steady_clock::now() > until) return false;
-      io.run_one_for(20ms);
+    for (;;) {
+      clock.run_due();
+      const std::size_t ran = io.poll();
       io.restart();
+      if (pred()) return true;
+      if (std::chrono::steady_clock::now() > until) return false;
+      if (clock.armed_timers() > 0)
+        clock.tick(clock.next_deadline() - clock.now());
+      else if (ran == 0)
+        return false;
     }
-    return true;
   }
   // Runs until the gateway has sent `n` messages in all; returns the last.
   Sent wait_sent(std::size_t n) {
@@ -396,14 +415,13 @@ class TestGateway {
   }
 
   asio::io_context io;
-  AsioClock clock_{io};  // the dialogue layer's time
+  ManualClock clock;
   TempDir dir;
   config::Config cfg;
   std::vector<ss7::Unitdata> sent;
   bool link_down = false;  // the fake SS7 sender refuses everything
   std::vector<std::string> logs;
-  std::vector<std::unique_ptr<relay::DemoCustomerServer>> demos;
-  std::vector<std::shared_ptr<ScriptedCustomer>> scripted;
+  std::vector<std::unique_ptr<FakeCustomer>> fakes;
 
  private:
   dialogue::DialogueLayer layer_;

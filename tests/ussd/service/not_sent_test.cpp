@@ -26,8 +26,8 @@ void begin_with_link_down(TestGateway& gw, const BeginSpec& spec = {}) {
 }
 
 // Customer "acme" answers "OK" at once for *100.
-relay::DemoCustomerServer& start_with_answering_customer(TestGateway& gw) {
-  auto& demo = gw.demo(relay::DemoBehaviour::AnswerAtOnce);
+FakeCustomer& start_with_answering_customer(TestGateway& gw) {
+  auto& demo = gw.demo(Behaviour::AnswerAtOnce);
   gw.add_customer("acme", demo.url());
   gw.route_service_code("*100", "acme");
   gw.start();
@@ -69,7 +69,7 @@ TEST_CASE("when the customer is down and the fallback cannot be sent then the se
 
 TEST_CASE("when the customer's prompt cannot be sent then the session is not_sent") {
   TestGateway gw;
-  gw.add_customer("acme", gw.scripted_url(relay::StepAnswer{relay::StepAction::Prompt, "1 yes, 2 no", std::nullopt}));
+  gw.add_customer("acme", gw.scripted_url(ussd::StepAnswer{ussd::StepAction::Prompt, "1 yes, 2 no", std::nullopt}));
   gw.route_service_code("*100", "acme");
   gw.start();
 

@@ -148,12 +148,12 @@ TEST_CASE("a reply text goes out as GSM 7-bit when it can, else UCS2, and never 
 }
 
 TEST_CASE("MAP errors are named as in TS 29.002 and map to their local codes") {
-  CHECK(map_error_code(relay::MapErrorName::SystemFailure) == 34);
-  CHECK(map_error_code(relay::MapErrorName::DataMissing) == 35);
-  CHECK(map_error_code(relay::MapErrorName::UnexpectedDataValue) == 36);
-  CHECK(map_error_code(relay::MapErrorName::UnknownAlphabet) == 71);
-  CHECK(map_error_code(relay::MapErrorName::CallBarred) == 13);
-  CHECK(map_error_code(relay::MapErrorName::UssdBusy) == 72);
+  CHECK(map_error_code(MapErrorName::SystemFailure) == 34);
+  CHECK(map_error_code(MapErrorName::DataMissing) == 35);
+  CHECK(map_error_code(MapErrorName::UnexpectedDataValue) == 36);
+  CHECK(map_error_code(MapErrorName::UnknownAlphabet) == 71);
+  CHECK(map_error_code(MapErrorName::CallBarred) == 13);
+  CHECK(map_error_code(MapErrorName::UssdBusy) == 72);
   CHECK(map_error_code("systemFailure") == std::optional<std::uint8_t>(34));
   CHECK(map_error_code("ussd-Busy") == std::optional<std::uint8_t>(72));
   CHECK(map_error_code("callBarred") == std::optional<std::uint8_t>(13));

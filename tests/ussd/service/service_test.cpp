@@ -21,7 +21,7 @@ constexpr std::uint32_t kOtid = 0x0a0b0c01;
 
 TEST_CASE("when the customer replies at once then the subscriber gets the text in an END") {
   TestGateway gw;
-  auto& demo = gw.demo(relay::DemoBehaviour::AnswerAtOnce);
+  auto& demo = gw.demo(Behaviour::AnswerAtOnce);
   gw.add_customer("acme", demo.url());
   gw.route_service_code("*100", "acme");
   gw.start();
@@ -71,7 +71,7 @@ TEST_CASE("when the customer replies at once then the subscriber gets the text i
 
 TEST_CASE("when the customer prompts then the subscriber's answer goes to the same session as step 2") {
   TestGateway gw;
-  auto& demo = gw.demo(relay::DemoBehaviour::Menu);
+  auto& demo = gw.demo(Behaviour::Menu);
   gw.add_customer("acme", demo.url());
   gw.cfg.ussd.default_customer = "acme";
   gw.start();
@@ -83,7 +83,7 @@ TEST_CASE("when the customer prompts then the subscriber's answer goes to the sa
   CHECK(prompt.has_aare);
   CHECK(prompt.component == tcap::ComponentType::Invoke);
   CHECK(prompt.op == 60);
-  CHECK(prompt.text == relay::kDemoMenuPrompt);
+  CHECK(prompt.text == customer_demo::kDemoMenuPrompt);
   // The MSISDN came from MAP-OPEN originationReference this time.
   CHECK(nlohmann::json::parse(demo.last_request()->body)["msisdn"] == "447700900777");
 
@@ -104,7 +104,7 @@ TEST_CASE("when the customer prompts then the subscriber's answer goes to the sa
   auto steps = gw.steps(1);
   REQUIRE(steps.size() == 2);
   CHECK(steps[0].action == StepAction::Prompt);
-  CHECK(steps[0].response_text == std::optional<std::string>(relay::kDemoMenuPrompt));
+  CHECK(steps[0].response_text == std::optional<std::string>(customer_demo::kDemoMenuPrompt));
   CHECK(steps[1].step == 2);
   CHECK(steps[1].request_text == "1");
   CHECK(steps[1].action == StepAction::Reply);
@@ -113,7 +113,7 @@ TEST_CASE("when the customer prompts then the subscriber's answer goes to the sa
 
 TEST_CASE("when the customer is slow then the fallback text is sent inside the step deadline") {
   TestGateway gw;
-  auto& demo = gw.demo(relay::DemoBehaviour::AnswerAtOnce);
+  auto& demo = gw.demo(Behaviour::AnswerAtOnce);
   demo.set_delay(3s);
   gw.add_customer("acme", demo.url(), 100ms);
   gw.route_service_code("*100", "acme");
@@ -130,6 +130,7 @@ TEST_CASE("when the customer is slow then the fallback text is sent inside the s
   auto steps = gw.steps(1);
   REQUIRE(steps.size() == 1);
   CHECK(steps[0].outcome == StepOutcome::Timeout);
+  CHECK(steps[0].customer_latency == std::optional<std::chrono::milliseconds>(100ms));  // the deadline, to the ms
   CHECK(steps[0].action == StepAction::Fallback);
   CHECK(steps[0].response_text == std::optional<std::string>(kFallbackText));
   CHECK(gw.logged("imsi=234150000000001 session=gw-1 customer=acme: Customer call failed, sending the fallback. Cause: "));
@@ -159,7 +160,7 @@ TEST_CASE("when the customer is down then its configured fallback MAP error is s
 
 TEST_CASE("when the customer answers garbage then the fallback text is sent") {
   TestGateway gw;
-  auto& demo = gw.demo(relay::DemoBehaviour::Garbage);
+  auto& demo = gw.demo(Behaviour::Garbage);
   gw.add_customer("acme", demo.url());
   gw.route_service_code("*100", "acme");
   gw.start();
@@ -174,7 +175,7 @@ TEST_CASE("when the customer answers garbage then the fallback text is sent") {
 TEST_CASE("when the customer's text needs UCS2 and fits then it goes out under DCS 0x48") {
   TestGateway gw;
   const std::string text = "Баланс: 42 ₽";
-  gw.add_customer("acme", gw.scripted_url(relay::StepAnswer{relay::StepAction::Reply, text, std::nullopt}));
+  gw.add_customer("acme", gw.scripted_url(ussd::StepAnswer{ussd::StepAction::Reply, text, std::nullopt}));
   gw.route_service_code("*100", "acme");
   gw.start();
 
@@ -193,7 +194,7 @@ TEST_CASE("when the customer's text is too long for a USSD string then the fallb
   TestGateway gw;
   std::string text;
   for (int i = 0; i < 100; ++i) text += "Ж";  // 200 octets in UCS2, within the relay's 182 characters
-  gw.add_customer("acme", gw.scripted_url(relay::StepAnswer{relay::StepAction::Reply, text, std::nullopt}));
+  gw.add_customer("acme", gw.scripted_url(ussd::StepAnswer{ussd::StepAction::Reply, text, std::nullopt}));
   gw.route_service_code("*100", "acme");
   gw.start();
 
@@ -213,7 +214,7 @@ TEST_CASE("when the customer's text is too long for a USSD string then the fallb
 
 TEST_CASE("when the network aborts mid-step then the customer call is cancelled and the session recorded aborted") {
   TestGateway gw;
-  auto& demo = gw.demo(relay::DemoBehaviour::AnswerAtOnce);
+  auto& demo = gw.demo(Behaviour::AnswerAtOnce);
   demo.set_delay(10s);
   gw.add_customer("acme", demo.url(), 4s);
   gw.route_service_code("*100", "acme");
@@ -231,8 +232,8 @@ TEST_CASE("when the network aborts mid-step then the customer call is cancelled 
   for (auto o : opened->start.tcap_dtid->bytes()) our_tid = our_tid << 8 | o;
 
   gw.network_u_abort(our_tid);
-  // The cancelled call drops its connection; the customer sees the hang-up.
-  REQUIRE(gw.run_until([&] { return demo.stats().open_connections == 0; }));
+  // The cancelled call frees its connection (the relay's tests show the customer sees the hang-up).
+  CHECK(demo.stats().cancelled == 1);
   CHECK(gw.sent.empty());  // nothing goes to a dialogue the network aborted
   CHECK(demo.stats().answers == 0);
 
@@ -247,7 +248,7 @@ TEST_CASE("when the network aborts mid-step then the customer call is cancelled 
 
 TEST_CASE("when the subscriber's handset refuses the prompt then the PUSSR ends with systemFailure") {
   TestGateway gw;
-  auto& demo = gw.demo(relay::DemoBehaviour::Menu);
+  auto& demo = gw.demo(Behaviour::Menu);
   gw.add_customer("acme", demo.url());
   gw.route_service_code("*100", "acme");
   gw.start();
@@ -268,7 +269,7 @@ TEST_CASE("when the subscriber never answers the prompt then the dialogue times 
   auto layer_cfg = TestGateway::layer_config();
   layer_cfg.invoke_timeout = 100ms;
   TestGateway gw(layer_cfg);
-  auto& demo = gw.demo(relay::DemoBehaviour::Menu);
+  auto& demo = gw.demo(Behaviour::Menu);
   gw.add_customer("acme", demo.url());
   gw.route_service_code("*100", "acme");
   gw.start();
@@ -286,7 +287,7 @@ TEST_CASE("when the subscriber never answers the prompt then the dialogue times 
 
 TEST_CASE("when the customer releases with an error then that MAP error ends the dialogue") {
   TestGateway gw;
-  auto& demo = gw.demo(relay::DemoBehaviour::Menu);  // anything but *100# is released with unexpectedDataValue
+  auto& demo = gw.demo(Behaviour::Menu);  // anything but *100# is released with unexpectedDataValue
   gw.add_customer("acme", demo.url());
   gw.cfg.ussd.default_customer = "acme";
   gw.start();
@@ -304,7 +305,7 @@ TEST_CASE("when the customer releases with an error then that MAP error ends the
 
 TEST_CASE("when the customer releases without an error then the PUSSR ends with systemFailure") {
   TestGateway gw;
-  gw.add_customer("acme", gw.scripted_url(relay::StepAnswer{relay::StepAction::Release, "", std::nullopt}));
+  gw.add_customer("acme", gw.scripted_url(ussd::StepAnswer{ussd::StepAction::Release, "", std::nullopt}));
   gw.cfg.ussd.default_customer = "acme";
   gw.start();
 
@@ -316,7 +317,7 @@ TEST_CASE("when the customer releases without an error then the PUSSR ends with 
 
 TEST_CASE("routing: service code, IMSI prefix and default customer, each recorded with the session") {
   TestGateway gw;
-  auto& demo = gw.demo(relay::DemoBehaviour::AnswerAtOnce);
+  auto& demo = gw.demo(Behaviour::AnswerAtOnce);
   gw.add_customer("bank", demo.url());
   gw.add_customer("iot", demo.url());
   gw.add_customer("other", demo.url());
@@ -344,7 +345,7 @@ TEST_CASE("routing: service code, IMSI prefix and default customer, each recorde
 
 TEST_CASE("when no route and no default customer serve the string then the BEGIN is refused") {
   TestGateway gw;
-  auto& demo = gw.demo(relay::DemoBehaviour::AnswerAtOnce);
+  auto& demo = gw.demo(Behaviour::AnswerAtOnce);
   gw.add_customer("acme", demo.url());
   gw.route_service_code("*100", "acme");
   gw.start();
@@ -430,7 +431,7 @@ TEST_CASE("when the dialogue bound is reached then ussd.busy_text is the answer,
   dialogue::Config lc = TestGateway::layer_config();
   lc.max_dialogues = 1;
   TestGateway gw(lc);
-  auto& demo = gw.demo(relay::DemoBehaviour::AnswerAtOnce);
+  auto& demo = gw.demo(Behaviour::AnswerAtOnce);
   demo.set_delay(300ms);  // holds the one dialogue open while the next BEGIN comes
   gw.add_customer("acme", demo.url());
   gw.cfg.ussd.default_customer = "acme";
@@ -483,8 +484,10 @@ TEST_CASE("ussd.no_route_error from the config answers an unrouted BEGIN; Servic
   gw.service.reset();
   ussd::ServiceOptions o;
   o.no_route_error = map::MapError::UnexpectedDataValue;
-  o.log = [&gw](ussd::LogLevel, std::string_view line) { gw.logs.emplace_back(line); };
-  auto s = ussd::Service::create(gw.io, gw.cfg, gw.layer(), *gw.store, std::move(o));
+  o.make_channel = [&gw](const config::Customer& cc) -> Expected<std::unique_ptr<relay::CustomerChannel>, std::string> {
+    return std::unique_ptr<relay::CustomerChannel>(new FakeChannel(*gw.fakes.at(0), CustomerId{cc.id}));
+  };
+  auto s = ussd::Service::create(gw.io, gw.clock, gw.cfg, gw.layer(), *gw.store, std::move(o));
   REQUIRE(s.ok());
   gw.service = std::move(s).value();
   gw.begin(2, BeginSpec().dialling("*555#"));
@@ -493,7 +496,7 @@ TEST_CASE("ussd.no_route_error from the config answers an unrouted BEGIN; Servic
 
 TEST_CASE("when the gateway stops then running steps finish and later BEGINs are turned away") {
   TestGateway gw;
-  auto& demo = gw.demo(relay::DemoBehaviour::AnswerAtOnce);
+  auto& demo = gw.demo(Behaviour::AnswerAtOnce);
   demo.set_delay(200ms);
   gw.add_customer("acme", demo.url());
   gw.cfg.ussd.default_customer = "acme";
@@ -518,30 +521,30 @@ TEST_CASE("a fallback that cannot be sent is a configuration error at start") {
   TestGateway gw;
   auto& c = gw.add_customer("acme", gw.dead_url());
   c.fallback.text = std::string(200, 'x');
-  auto s = ussd::Service::create(gw.io, gw.cfg, gw.layer(), *gw.store);
+  auto s = ussd::Service::create(gw.io, gw.clock, gw.cfg, gw.layer(), *gw.store);
   REQUIRE_FALSE(s.ok());
   CHECK(s.error().find("customers[0].fallback.text") != std::string::npos);
 
   gw.cfg.customers[0].fallback.map_error = "noSuchError";
-  auto s2 = ussd::Service::create(gw.io, gw.cfg, gw.layer(), *gw.store);
+  auto s2 = ussd::Service::create(gw.io, gw.clock, gw.cfg, gw.layer(), *gw.store);
   REQUIRE_FALSE(s2.ok());
   CHECK(s2.error().find("customers[0].fallback.map_error") != std::string::npos);
 
   // A TS 29.002 error op 59 may not return (absentSubscriber belongs to op 60).
   gw.cfg.customers[0].fallback.map_error = "absentSubscriber";
-  auto s3 = ussd::Service::create(gw.io, gw.cfg, gw.layer(), *gw.store);
+  auto s3 = ussd::Service::create(gw.io, gw.clock, gw.cfg, gw.layer(), *gw.store);
   REQUIRE_FALSE(s3.ok());
   CHECK(s3.error().find("one of systemFailure, dataMissing") != std::string::npos);
 
   gw.cfg.customers[0].fallback.map_error = "ussd-Busy";
   gw.cfg.ussd.no_route_error = "nope";
-  auto s4 = ussd::Service::create(gw.io, gw.cfg, gw.layer(), *gw.store);
+  auto s4 = ussd::Service::create(gw.io, gw.clock, gw.cfg, gw.layer(), *gw.store);
   REQUIRE_FALSE(s4.ok());
   CHECK(s4.error().rfind("ussd.no_route_error: 'nope'", 0) == 0);
 
   gw.cfg.ussd.no_route_error = "systemFailure";
   gw.cfg.ussd.busy_text = std::string(81, '\xd0');  // not UTF-8
-  auto s5 = ussd::Service::create(gw.io, gw.cfg, gw.layer(), *gw.store);
+  auto s5 = ussd::Service::create(gw.io, gw.clock, gw.cfg, gw.layer(), *gw.store);
   REQUIRE_FALSE(s5.ok());
   CHECK(s5.error().rfind("ussd.busy_text: cannot be sent as a USSD string", 0) == 0);
 }
@@ -549,3 +552,62 @@ TEST_CASE("a fallback that cannot be sent is a configuration error at start") {
 // The per-dialogue memory budget is a compile-time fact (static_assert in
 // Service::state_bytes_per_session and next to the layer's Slot); the real
 // figure, heap included, comes from bench/load_bench.sh.
+
+TEST_CASE("when the customer writes a log line into its answer then it is logged as one escaped line") {
+  TestGateway gw;
+  auto& demo = gw.demo();
+  const std::string forged = "\nussd NOTICE imsi=001010000000001 session=gw-9 customer=acme: forged";
+  demo.set_raw_json(nlohmann::json{{"action", forged}, {"text", "x\xff"}}.dump(-1, ' ', false,
+                                                                              nlohmann::json::error_handler_t::ignore));
+  gw.add_customer("acme", demo.url());
+  gw.route_service_code("*100", "acme");
+  gw.start();
+
+  gw.begin(kOtid);
+  Sent end = gw.wait_sent(1);
+  CHECK(end.text == kFallbackText);
+  CHECK(gw.steps(1).at(0).outcome == StepOutcome::BadResponse);
+  int lines = 0;
+  for (const auto& l : gw.logs) {
+    CHECK(l.find('\n') == std::string::npos);
+    if (l.find("forged") == std::string::npos) continue;
+    ++lines;
+    CHECK(l.rfind("ussd NOTICE imsi=234150000000001 session=gw-1 customer=acme: Customer call failed", 0) == 0);
+    CHECK(l.find("\"\\nussd NOTICE imsi=001010000000001") != std::string::npos);
+  }
+  CHECK(lines == 1);
+
+  // Invalid UTF-8 and a forged key name, each in its own dialogue.
+  for (const std::string& body : {std::string("{\"action\":\"reply\",\"text\":\"\xc3\x28\"}"),
+                                  std::string("{\"action\":\"reply\",\"text\":\"x\",\"\\nfake\\u0000\":1}")}) {
+    gw.logs.clear();
+    demo.set_raw_json(body);
+    gw.begin(kOtid + 1 + static_cast<std::uint32_t>(gw.sent.size()));
+    gw.wait_sent(gw.sent.size() + 1);
+    REQUIRE_FALSE(gw.logs.empty());
+    for (const auto& l : gw.logs) {
+      CHECK(l.find('\n') == std::string::npos);
+      CHECK(l.find('\0') == std::string::npos);
+      CHECK(l.find("\xc3\x28") == std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("the customer's think time is recorded as the step's latency, to the millisecond, on the service's clock") {
+  TestGateway gw;
+  auto& demo = gw.demo(Behaviour::AnswerAtOnce);
+  demo.set_delay(1999ms);  // one millisecond inside the 2 s deadline
+  gw.add_customer("acme", demo.url(), 2s);
+  gw.route_service_code("*100", "acme");
+  gw.start();
+
+  const auto wall_before = gw.clock.wall_now();
+  gw.begin(kOtid);
+  Sent end = gw.wait_sent(1);
+  CHECK(end.text == "OK");
+  auto steps = gw.steps(1);
+  REQUIRE(steps.size() == 1);
+  CHECK(steps[0].outcome == StepOutcome::Answered);
+  CHECK(steps[0].customer_latency == std::optional<std::chrono::milliseconds>(1999ms));
+  CHECK(gw.session(1).start.started_at == wall_before);  // records carry the clock's wall time
+}

@@ -1,4 +1,4 @@
-#include "relay/http/signature.h"
+#include "relay/signature.h"
 
 #include <memory>
 

@@ -1,4 +1,4 @@
-#include "relay/http/customer_client.h"
+#include "relay/customer_client.h"
 
 #include <algorithm>
 #include <array>
@@ -13,7 +13,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -22,9 +21,10 @@
 #include <boost/intrusive/set.hpp>
 #include <openssl/ssl.h>
 
-#include "relay/http/customer_url.h"
-#include "relay/http/signature.h"
-#include "relay/http/step_codec.h"
+#include "relay/customer_url.h"
+#include "relay/http_response.h"
+#include "relay/signature.h"
+#include "ussdgw/log.h"
 
 namespace ussdgw::relay {
 
@@ -35,16 +35,11 @@ namespace ssl = asio::ssl;
 namespace bi = boost::intrusive;
 using tcp = asio::ip::tcp;
 using boost::system::error_code;
-using Clock = std::chrono::steady_clock;
+using SteadyTime = Clock::SteadyTime;
 
 namespace detail {
 
 namespace {
-
-// A valid answer is a few hundred octets; anything near these limits is a
-// misbehaving customer, and reading it would only delay the failure.
-constexpr std::uint64_t kMaxResponseBody = 16 * 1024;
-constexpr std::uint32_t kMaxResponseHeader = 8 * 1024;
 
 auto use_awaitable_ec(error_code& ec) { return asio::redirect_error(asio::use_awaitable, ec); }
 
@@ -72,62 +67,6 @@ void append_number(std::string& out, Int v) {
   out.append(digits, static_cast<std::size_t>(end - digits));
 }
 
-// What the relay needs from a response, kept per connection so its strings
-// keep their capacity from one exchange to the next.
-struct Response {
-  int status = 0;
-  std::string reason;
-  std::string content_type;  // the first Content-Type field
-  std::string body;
-};
-
-// An HTTP/1.1 response parser that stores only the fields above: no field
-// list is built, so parsing a response allocates nothing once the strings
-// have grown. Beast does the framing, limits and keep-alive logic.
-class ResponseParser final : public http::basic_parser<false> {
- public:
-  explicit ResponseParser(Response& r) : r_(r) {
-    r_.status = 0;
-    r_.reason.clear();
-    r_.content_type.clear();
-    r_.body.clear();
-    body_limit(kMaxResponseBody);
-    header_limit(kMaxResponseHeader);
-  }
-
- private:
-  void on_request_impl(http::verb, beast::string_view, beast::string_view, int, error_code& ec) override {
-    ec = http::error::bad_version;  // unreachable: this is a response parser
-  }
-  void on_response_impl(int code, beast::string_view reason, int, error_code&) override {
-    r_.status = code;
-    r_.reason.assign(reason.data(), reason.size());
-  }
-  void on_field_impl(http::field name, beast::string_view, beast::string_view value, error_code&) override {
-    if (name == http::field::content_type && !seen_content_type_) {
-      seen_content_type_ = true;
-      r_.content_type.assign(value.data(), value.size());
-    }
-  }
-  void on_header_impl(error_code&) override {}
-  void on_body_init_impl(const boost::optional<std::uint64_t>& length, error_code&) override {
-    if (length) r_.body.reserve(static_cast<std::size_t>(std::min(*length, kMaxResponseBody)));
-  }
-  std::size_t on_body_impl(beast::string_view s, error_code&) override {
-    r_.body.append(s.data(), s.size());
-    return s.size();
-  }
-  void on_chunk_header_impl(std::uint64_t, beast::string_view, error_code&) override {}
-  std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view s, error_code&) override {
-    r_.body.append(s.data(), s.size());
-    return s.size();
-  }
-  void on_finish_impl(error_code&) override {}
-
-  Response& r_;
-  bool seen_content_type_ = false;
-};
-
 }  // namespace
 
 struct Call;
@@ -139,7 +78,8 @@ struct Call;
 // here and is reused by every call the connection carries.
 class Connection {
  public:
-  Connection(asio::io_context& ioc, ssl::context* tls) : ioc_(ioc), tls_ctx_(tls), plain_(ioc), timer(ioc) {
+  Connection(asio::io_context& ioc, Clock& clock, ssl::context* tls)
+      : ioc_(ioc), tls_ctx_(tls), plain_(ioc), timer(clock.make_timer()) {
     reset();
   }
 
@@ -181,7 +121,7 @@ class Connection {
  public:
   beast::flat_buffer buffer;
   // The deadline of the call being served, or the idle timeout while parked.
-  asio::steady_timer timer;
+  std::unique_ptr<Timer> timer;
   std::string head;  // the per-call header lines of the current request
   Response response;
   std::shared_ptr<Call> call;    // being served, so abort() and stop() can reach it
@@ -193,12 +133,14 @@ class Connection {
 // request needs (the encoded body and its key), the callback and the
 // deadline; the queue's ordering hooks are intrusive, so queueing allocates
 // nothing. Timers, buffers and the coroutine belong to the connection.
-struct Call {
+struct Call final : PendingCall {
+  void cancel() override;
+
   std::weak_ptr<ClientImpl> owner;
   std::string body;  // JSON, encoded once; signed when the call starts on a connection
   std::string key;   // Idempotency-Key
-  StepCallback done;
-  Clock::time_point deadline;
+  ReplyCallback done;
+  SteadyTime deadline;
   std::chrono::milliseconds budget{0};  // the deadline as given, for the failure reason
   Connection* conn = nullptr;           // serving it, so abort() can close it
   std::shared_ptr<Call> queued_ref;     // the queue's ownership while it waits
@@ -220,21 +162,23 @@ using ByDeadline = bi::multiset<Call, bi::member_hook<Call, bi::set_member_hook<
 
 // What one request/response exchange on a connection ended with.
 struct Exchange {
-  CallResult result = RelayFailure{};
+  ReplyResult result = RelayFailure{};
   bool reusable = false;  // the response was complete and keep-alive
   bool stale = false;     // a reused connection died before answering: retry on a fresh one
 };
 
 class ClientImpl : public std::enable_shared_from_this<ClientImpl> {
  public:
-  ClientImpl(asio::io_context& ioc, CustomerClientConfig cfg, CustomerUrl url, std::unique_ptr<ssl::context> tls)
+  ClientImpl(asio::io_context& ioc, Clock& clock, CustomerClientConfig cfg, CustomerUrl url,
+             std::unique_ptr<ssl::context> tls)
       : ioc_(ioc),
+        clock_(clock),
         cfg_(std::move(cfg)),
         url_(std::move(url)),
         tls_(std::move(tls)),
         signer_(cfg_.secret),
         port_(std::to_string(url_.port)),
-        queue_timer_(ioc) {
+        queue_timer_(clock.make_timer()) {
     server_name_ = cfg_.tls_server_name.empty() ? url_.host : cfg_.tls_server_name;
     // The constant part of every request, in the order Beast used to write it.
     prefix_ = "POST " + url_.target + " HTTP/1.1\r\nHost: " + url_.host_header() +
@@ -249,8 +193,8 @@ class ClientImpl : public std::enable_shared_from_this<ClientImpl> {
     busy_.reserve(cfg_.max_connections);
   }
 
-  CallHandle start(const StepRequest& req, std::chrono::milliseconds deadline, StepCallback done);
-  void abort(const std::shared_ptr<Call>& call, RelayFailure why);
+  CallHandle start(CustomerRequest req, std::chrono::milliseconds deadline, ReplyCallback done);
+  void abort(Call& call, RelayFailure why);
   void stop();
   CustomerClientStats stats() const {
     std::size_t serving = 0;
@@ -276,14 +220,14 @@ class ClientImpl : public std::enable_shared_from_this<ClientImpl> {
   asio::awaitable<std::optional<RelayFailure>> connect(Call& call, Connection& conn);
   asio::awaitable<Exchange> exchange(Call& call, Connection& conn);
   void write_head(Connection& conn, const Call& call);
-  void arm_deadline(Connection& conn, const std::shared_ptr<Call>& call);
-  void complete(Call& call, CallResult result);
+  void arm_deadline(Connection& conn);
+  void complete(Call& call, ReplyResult result);
   static RelayFailure timeout(const Call& call);
 
   void enqueue(std::shared_ptr<Call> call);
   std::shared_ptr<Call> unqueue(Call& call);
   std::shared_ptr<Call> next_waiter();
-  void arm_queue_timer(Clock::time_point at);
+  void arm_queue_timer(SteadyTime at);
   void expire_queued();
 
   void worker_done(std::shared_ptr<Connection> conn);
@@ -292,6 +236,7 @@ class ClientImpl : public std::enable_shared_from_this<ClientImpl> {
   void drop_idle(const std::shared_ptr<Connection>& conn, std::uint64_t epoch);
 
   asio::io_context& ioc_;
+  Clock& clock_;
   CustomerClientConfig cfg_;
   CustomerUrl url_;
   std::unique_ptr<ssl::context> tls_;
@@ -313,15 +258,15 @@ class ClientImpl : public std::enable_shared_from_this<ClientImpl> {
   std::vector<Connection*> busy_;                  // slots with a serving coroutine
   Fifo waiters_;                                   // served in arrival order
   ByDeadline by_deadline_;                         // the same calls, earliest deadline first
-  asio::steady_timer queue_timer_;                 // fires at the earliest queued deadline
-  Clock::time_point queue_timer_at_ = Clock::time_point::max();
+  std::unique_ptr<Timer> queue_timer_;             // fires at the earliest queued deadline
+  SteadyTime queue_timer_at_ = SteadyTime::max();
   bool stopped_ = false;
 };
 
-CallHandle ClientImpl::start(const StepRequest& req, std::chrono::milliseconds deadline, StepCallback done) {
-  auto tell = [this](StepCallback& cb, RelayFailure f) {
+CallHandle ClientImpl::start(CustomerRequest req, std::chrono::milliseconds deadline, ReplyCallback done) {
+  auto tell = [this](ReplyCallback& cb, RelayFailure f) {
     // Always through the event loop: the caller is inside start().
-    if (cb) asio::post(ioc_, [cb = std::move(cb), r = CallResult(std::move(f))]() mutable { cb(std::move(r)); });
+    if (cb) asio::post(ioc_, [cb = std::move(cb), r = ReplyResult(std::move(f))]() mutable { cb(std::move(r)); });
   };
   if (stopped_) {
     tell(done, failure(FailureKind::Cancelled, "client is shut down"));
@@ -334,7 +279,7 @@ CallHandle ClientImpl::start(const StepRequest& req, std::chrono::milliseconds d
     leave_idle(*conn);
   } else if (open_ < cfg_.max_connections) {
     ++open_;
-    conn = std::make_shared<Connection>(ioc_, tls_.get());
+    conn = std::make_shared<Connection>(ioc_, clock_, tls_.get());
   } else if (waiters_.size() >= cfg_.max_queue) {
     tell(done, failure(FailureKind::QueueFull, "all " + std::to_string(cfg_.max_connections) +
                                                    " connections busy and " + std::to_string(cfg_.max_queue) +
@@ -345,11 +290,11 @@ CallHandle ClientImpl::start(const StepRequest& req, std::chrono::milliseconds d
   auto call = std::make_shared<Call>();
   call->owner = weak_from_this();
   call->done = std::move(done);
-  call->body = encode_step_request(req);
-  call->key = idempotency_key(req.session, req.step);
-  call->deadline = Clock::now() + deadline;
+  call->body = std::move(req.body);
+  call->key = std::move(req.idempotency_key);
+  call->deadline = clock_.now() + deadline;
   call->budget = deadline;
-  CallHandle handle(call);
+  CallHandle handle{std::weak_ptr<PendingCall>(call)};
   if (conn) spawn(std::move(conn), std::move(call));
   else enqueue(std::move(call));
   return handle;
@@ -376,9 +321,9 @@ asio::awaitable<void> ClientImpl::serve(std::shared_ptr<Connection> conn, std::s
     if (!call->completed) {
       conn->call = call;
       call->conn = conn.get();
-      arm_deadline(*conn, call);
+      arm_deadline(*conn);
       const bool reusable = co_await run(*conn, *call);
-      conn->timer.cancel();
+      conn->timer->cancel();
       call->conn = nullptr;
       if (!reusable) conn->reset();
     }
@@ -405,6 +350,8 @@ asio::awaitable<bool> ClientImpl::run(Connection& conn, Call& call) {
       }
     }
     x = co_await exchange(call, conn);
+    // Retry only what is safe: the request never reached a customer that
+    // was still there (a stale keep-alive connection), and only once.
     if (!x.stale || attempt > 0 || call.completed) break;
     ++stale_retries_;
     conn.reset();
@@ -417,8 +364,7 @@ asio::awaitable<bool> ClientImpl::run(Connection& conn, Call& call) {
 
 void ClientImpl::write_head(Connection& conn, const Call& call) {
   char ts[24];
-  const auto secs =
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const auto secs = std::chrono::duration_cast<std::chrono::seconds>(clock_.wall_now().time_since_epoch()).count();
   auto [ts_end, ts_ec] = std::to_chars(ts, ts + sizeof ts, secs);
   const std::string_view timestamp(ts, static_cast<std::size_t>(ts_end - ts));
   std::string& h = conn.head;
@@ -434,13 +380,15 @@ void ClientImpl::write_head(Connection& conn, const Call& call) {
   h += "\r\n\r\n";
 }
 
-void ClientImpl::arm_deadline(Connection& conn, const std::shared_ptr<Call>& call) {
-  conn.timer.expires_at(call->deadline);
-  conn.timer.async_wait([weak = std::weak_ptr<Call>(call)](error_code ec) {
-    if (ec) return;  // cancelled: the call finished first
-    auto c = weak.lock();
-    if (!c || c->completed) return;
-    if (auto owner = c->owner.lock()) owner->abort(c, timeout(*c));
+void ClientImpl::arm_deadline(Connection& conn) {
+  // Cancelled when the call finishes first. The timer belongs to the
+  // connection, so its callback never runs after the connection is gone, and
+  // the connection serves this call until the timer is cancelled: a plain
+  // pointer is enough (and keeps the callback allocation-free).
+  conn.timer->arm(conn.call->deadline, [c = &conn] {
+    std::shared_ptr<Call> served = c->call;
+    if (!served || served->completed) return;
+    if (auto owner = served->owner.lock()) owner->abort(*served, timeout(*served));
   });
 }
 
@@ -465,6 +413,10 @@ asio::awaitable<std::optional<RelayFailure>> ClientImpl::connect(Call& call, Con
     endpoints_ = endpoints;
   }
 
+  // The tunnel check goes here (issue: customer reachability through its
+  // IPsec tunnel): before any connect, ask whether the customer's tunnel is
+  // up and fail at once with ConnectFailed ("tunnel down") instead of
+  // waiting for a connect that cannot succeed.
   std::string tried;
   ec = asio::error::host_not_found;
   for (const auto& ep : *endpoints) {
@@ -515,36 +467,34 @@ asio::awaitable<Exchange> ClientImpl::exchange(Call& call, Connection& conn) {
     co_return x;
   }
 
-  ResponseParser parser(conn.response);
-  co_await conn.read(parser, ec);
-  if (call.completed) co_return x;
-  if (ec) {
-    const bool http_syntax = ec.category() == http::make_error_code(http::error::bad_version).category() &&
-                             ec != http::error::end_of_stream && ec != http::error::partial_message;
-    if (reused && !parser.got_some() && is_disconnect(ec)) x.stale = true;
-    else if (http_syntax) x.result = failure(FailureKind::BadResponse, "malformed HTTP response: " + ec.message());
-    else x.result = failure(FailureKind::ConnectionLost, "reading response: " + ec.message());
-    co_return x;
+  // Interim responses (1xx, RFC 9110 §15.2, e.g. 100 Continue) are not the
+  // answer: read on until the final one, within the same deadline.
+  bool got_some = false;
+  for (int interim = 0;; ++interim) {
+    ResponseParser parser(conn.response);
+    co_await conn.read(parser, ec);
+    if (call.completed) co_return x;
+    got_some = got_some || parser.got_some();
+    if (ec) {
+      if (reused && !got_some && is_disconnect(ec)) x.stale = true;
+      else x.result = read_failure(ec);
+      co_return x;
+    }
+    if (!is_interim(conn.response)) {
+      x.reusable = parser.keep_alive();
+      break;
+    }
+    if (interim + 1 >= kMaxInterimResponses) {
+      x.result = failure(FailureKind::BadResponse,
+                         "more than " + std::to_string(kMaxInterimResponses) + " interim responses", conn.response.status);
+      co_return x;
+    }
   }
-
-  const Response& res = conn.response;
-  x.reusable = parser.keep_alive();
-  const int status = res.status;
-  if (status < 200 || status > 299) {
-    x.result = failure(FailureKind::HttpStatus, "customer answered HTTP " + std::to_string(status) + " " + res.reason,
-                       status);
-    co_return x;
-  }
-  auto answer = parse_step_answer(res.content_type, res.body);
-  if (!answer) {
-    x.result = failure(FailureKind::BadResponse, answer.error(), status);
-    co_return x;
-  }
-  x.result = std::move(answer.value());
+  x.result = classify_response(conn.response);
   co_return x;
 }
 
-void ClientImpl::complete(Call& call, CallResult result) {
+void ClientImpl::complete(Call& call, ReplyResult result) {
   if (call.completed) return;
   call.completed = true;
   if (!call.done) return;
@@ -553,13 +503,16 @@ void ClientImpl::complete(Call& call, CallResult result) {
   asio::post(ioc_, [done = std::move(call.done), r = std::move(result)]() mutable { done(std::move(r)); });
 }
 
-void ClientImpl::abort(const std::shared_ptr<Call>& call, RelayFailure why) {
-  if (call->completed) return;
-  complete(*call, std::move(why));
-  if (call->queued()) unqueue(*call);
+void ClientImpl::abort(Call& call, RelayFailure why) {
+  if (call.completed) return;
+  complete(call, std::move(why));
+  // Keeps the call alive until the end of this function when the queue held
+  // its last reference.
+  std::shared_ptr<Call> queued;
+  if (call.queued()) queued = unqueue(call);
   // The serving coroutine wakes up with operation_aborted and carries on
   // with the next call; the socket is closed now, not when it gets there.
-  if (call->conn) call->conn->close();
+  if (call.conn) call.conn->close();
 }
 
 void ClientImpl::enqueue(std::shared_ptr<Call> call) {
@@ -581,7 +534,7 @@ std::shared_ptr<Call> ClientImpl::unqueue(Call& call) {
 std::shared_ptr<Call> ClientImpl::next_waiter() {
   while (!waiters_.empty()) {
     auto call = unqueue(waiters_.front());
-    if (call->deadline > Clock::now()) return call;
+    if (call->deadline > clock_.now()) return call;
     complete(*call, timeout(*call));
   }
   return nullptr;
@@ -590,18 +543,16 @@ std::shared_ptr<Call> ClientImpl::next_waiter() {
 // One timer for the whole queue, set to the earliest deadline in it. When the
 // call it was set for leaves the queue early the timer is left alone: it
 // fires, finds nothing due and moves on to the next deadline.
-void ClientImpl::arm_queue_timer(Clock::time_point at) {
+void ClientImpl::arm_queue_timer(SteadyTime at) {
   queue_timer_at_ = at;
-  queue_timer_.expires_at(at);
-  queue_timer_.async_wait([weak = weak_from_this()](error_code ec) {
-    if (ec) return;  // moved to an earlier deadline, or shut down
-    if (auto self = weak.lock()) self->expire_queued();
-  });
+  // Re-arming replaces an earlier deadline; stop() cancels. The timer is
+  // ours, so the callback never runs after we are gone.
+  queue_timer_->arm(at, [this] { expire_queued(); });
 }
 
 void ClientImpl::expire_queued() {
-  queue_timer_at_ = Clock::time_point::max();
-  const auto now = Clock::now();
+  queue_timer_at_ = SteadyTime::max();
+  const auto now = clock_.now();
   while (!by_deadline_.empty() && by_deadline_.begin()->deadline <= now) {
     auto call = unqueue(*by_deadline_.begin());
     complete(*call, timeout(*call));
@@ -639,10 +590,13 @@ void ClientImpl::park(std::shared_ptr<Connection> conn) {
   const std::uint64_t epoch = ++conn->idle_epoch;
   idle_.push_back(conn);
   std::weak_ptr<ClientImpl> weak = weak_from_this();
-  conn->timer.expires_after(cfg_.idle_timeout);
-  conn->timer.async_wait([weak, conn, epoch](error_code ec) {
-    if (ec) return;  // cancelled: taken by a call, or shut down
-    if (auto self = weak.lock()) self->drop_idle(conn, epoch);
+  // Cancelled when a call takes the connection, or at shut down; the timer
+  // is the connection's and the idle list ours, so plain pointers do.
+  conn->timer->arm(clock_.now() + cfg_.idle_timeout, [this, c = conn.get()] {
+    auto it = std::find_if(idle_.begin(), idle_.end(), [c](const auto& p) { return p.get() == c; });
+    if (it == idle_.end()) return;
+    std::shared_ptr<Connection> conn = *it;  // drop_idle erases the list's copy
+    drop_idle(conn, conn->idle_epoch);
   });
   // Notice at once when the customer closes an idle connection: an unread FIN
   // would leave the socket in CLOSE_WAIT until the next call tripped over it.
@@ -655,7 +609,7 @@ void ClientImpl::park(std::shared_ptr<Connection> conn) {
 
 void ClientImpl::leave_idle(Connection& conn) {
   ++conn.idle_epoch;
-  conn.timer.cancel();
+  conn.timer->cancel();
   error_code ignored;
   conn.socket().cancel(ignored);  // ends the readability watch
 }
@@ -678,9 +632,9 @@ void ClientImpl::stop() {
   for (Call& c : waiters_) calls.push_back(c.queued_ref);
   for (Connection* conn : busy_)
     if (conn->call) calls.push_back(conn->call);
-  for (auto& c : calls) abort(c, failure(FailureKind::Cancelled, "client shut down"));
+  for (auto& c : calls) abort(*c, failure(FailureKind::Cancelled, "client shut down"));
   stopped_ = true;
-  queue_timer_.cancel();
+  queue_timer_->cancel();
   for (auto& conn : idle_) {
     leave_idle(*conn);
     conn->close();
@@ -689,22 +643,20 @@ void ClientImpl::stop() {
   idle_.clear();
 }
 
-}  // namespace detail
-
-void CallHandle::cancel() const {
-  auto call = call_.lock();
-  if (!call) return;
-  if (auto owner = call->owner.lock()) owner->abort(call, RelayFailure{FailureKind::Cancelled, 0, "cancelled by caller"});
+void Call::cancel() {
+  if (auto o = owner.lock()) o->abort(*this, RelayFailure{FailureKind::Cancelled, 0, "cancelled by caller"});
 }
+
+}  // namespace detail
 
 CustomerClient::CustomerClient(std::shared_ptr<detail::ClientImpl> impl) : impl_(std::move(impl)) {}
 
 CustomerClient::~CustomerClient() { impl_->stop(); }
 
-Expected<std::unique_ptr<CustomerClient>, std::string> CustomerClient::create(asio::io_context& ioc,
+Expected<std::unique_ptr<CustomerClient>, std::string> CustomerClient::create(asio::io_context& ioc, Clock& clock,
                                                                              CustomerClientConfig config) {
   auto url = parse_customer_url(config.url);
-  if (!url) return "url '" + config.url + "': " + url.error();
+  if (!url) return "url '" + log::mask_url(config.url) + "': " + url.error();
   if (config.secret.empty()) return std::string("secret: must not be empty (requests are always signed)");
   if (config.max_connections == 0) return std::string("max_connections: must be at least 1");
   if (config.idle_timeout.count() <= 0) return std::string("idle_timeout: must be positive");
@@ -723,31 +675,34 @@ Expected<std::unique_ptr<CustomerClient>, std::string> CustomerClient::create(as
   } else if (!config.tls_ca_file.empty() || !config.tls_server_name.empty()) {
     return std::string("tls_ca_file/tls_server_name: set, but the url is not https");
   }
-  auto impl = std::make_shared<detail::ClientImpl>(ioc, std::move(config), std::move(url.value()), std::move(tls));
+  auto impl =
+      std::make_shared<detail::ClientImpl>(ioc, clock, std::move(config), std::move(url.value()), std::move(tls));
   return std::unique_ptr<CustomerClient>(new CustomerClient(std::move(impl)));
 }
 
-CallHandle CustomerClient::start(const StepRequest& request, std::chrono::milliseconds deadline, StepCallback done) {
-  return impl_->start(request, deadline, std::move(done));
+CallHandle CustomerClient::send(CustomerRequest request, std::chrono::milliseconds deadline, ReplyCallback done) {
+  return impl_->start(std::move(request), deadline, std::move(done));
 }
 
-asio::awaitable<CallResult> CustomerClient::call(StepRequest request, std::chrono::milliseconds deadline,
-                                                 CallHandle* handle) {
+const CustomerId& CustomerClient::customer() const { return impl_->config().customer; }
+
+asio::awaitable<ReplyResult> CustomerClient::call(CustomerRequest request, std::chrono::milliseconds deadline,
+                                                  CallHandle* handle) {
   // The initiation is a named local capturing only trivially destructible
   // values: g++ 12 destroys some temporaries of a co_await expression twice,
   // which a captured shared_ptr does not survive.
   auto keep_alive = impl_;
   detail::ClientImpl* impl = keep_alive.get();
-  const StepRequest* req = &request;
+  CustomerRequest* req = &request;
   auto initiation = [impl, req, deadline, handle](auto handler) {
-    // StepCallback is a std::function and needs a copyable target; the
+    // ReplyCallback is a std::function and needs a copyable target; the
     // coroutine's handler is move-only.
     auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-    CallHandle h = impl->start(*req, deadline, [shared](CallResult r) { (*shared)(std::move(r)); });
+    CallHandle h = impl->start(std::move(*req), deadline, [shared](ReplyResult r) { (*shared)(std::move(r)); });
     if (handle) *handle = h;
   };
-  CallResult result =
-      co_await asio::async_initiate<decltype(asio::use_awaitable), void(CallResult)>(initiation, asio::use_awaitable);
+  ReplyResult result =
+      co_await asio::async_initiate<decltype(asio::use_awaitable), void(ReplyResult)>(initiation, asio::use_awaitable);
   co_return result;
 }
 

@@ -1,4 +1,4 @@
-#include "relay/http/step_codec.h"
+#include "ussd/service/step_codec.h"
 
 #include <algorithm>
 #include <array>
@@ -8,7 +8,9 @@
 
 #include <nlohmann/json.hpp>
 
-namespace ussdgw::relay {
+#include "ussdgw/log.h"
+
+namespace ussdgw::ussd {
 
 using nlohmann::json;
 
@@ -31,17 +33,6 @@ std::size_t utf8_length(std::string_view s) {
 
 bool is_digits(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-// The media type without parameters, lower-cased and trimmed.
-std::string media_type(std::string_view content_type) {
-  auto semi = content_type.find(';');
-  std::string_view t = content_type.substr(0, semi);
-  while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.remove_prefix(1);
-  while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
-  std::string out(t);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
 }
 
 std::optional<std::chrono::system_clock::time_point> parse_iso8601_utc(std::string_view s) {
@@ -94,20 +85,6 @@ std::string_view to_string(StepAction a) {
   return "release";
 }
 
-std::string_view to_string(FailureKind k) {
-  switch (k) {
-    case FailureKind::Timeout: return "timeout";
-    case FailureKind::ConnectFailed: return "connect-failed";
-    case FailureKind::TlsFailed: return "tls-failed";
-    case FailureKind::ConnectionLost: return "connection-lost";
-    case FailureKind::HttpStatus: return "http-status";
-    case FailureKind::BadResponse: return "bad-response";
-    case FailureKind::QueueFull: return "queue-full";
-    case FailureKind::Cancelled: return "cancelled";
-  }
-  return "unknown";
-}
-
 std::string format_iso8601_utc(std::chrono::system_clock::time_point t) {
   using namespace std::chrono;
   auto ms_total = duration_cast<milliseconds>(t.time_since_epoch()).count();
@@ -125,16 +102,26 @@ std::string format_iso8601_utc(std::chrono::system_clock::time_point t) {
   return buf;
 }
 
-std::string idempotency_key(const SessionId& session, StepNumber step) {
-  return session.value + "-" + std::to_string(step.value);
+std::string session_label(std::string_view session_prefix, SessionId session) {
+  std::string s(session_prefix);
+  s += std::to_string(session.value);
+  return s;
 }
 
-std::string encode_step_request(const StepRequest& req) {
+std::string idempotency_key(std::string_view session_label, StepNumber step) {
+  std::string k(session_label);
+  k += '-';
+  k += std::to_string(step.value);
+  return k;
+}
+
+relay::CustomerRequest encode_step_request(const StepRequest& req, std::string_view session_prefix) {
+  std::string label = session_label(session_prefix, req.session);
   // nlohmann::ordered_json keeps the documented key order, which makes bodies
   // easy to read in captures and logs.
   nlohmann::ordered_json j;
   j["version"] = 1;
-  j["session_id"] = req.session.value;
+  j["session_id"] = label;
   j["step"] = req.step.value;
   j["imsi"] = req.imsi ? json(req.imsi->digits.str()) : json(nullptr);
   j["msisdn"] = req.msisdn ? json(req.msisdn->digits.str()) : json(nullptr);
@@ -145,10 +132,13 @@ std::string encode_step_request(const StepRequest& req) {
   j["time"] = format_iso8601_utc(req.received_at);
   // Invalid UTF-8 from a decoder bug must not make the gateway throw mid-step:
   // replace it, the customer sees U+FFFD.
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+  relay::CustomerRequest out;
+  out.body = j.dump(-1, ' ', false, json::error_handler_t::replace);
+  out.idempotency_key = idempotency_key(label, req.step);
+  return out;
 }
 
-Expected<StepRequest, std::string> parse_step_request(std::string_view body) {
+Expected<ReceivedStep, std::string> parse_step_request(std::string_view body) {
   json j = json::parse(body, nullptr, false);
   if (j.is_discarded()) return std::string("body is not JSON");
   if (!j.is_object()) return std::string("body is not a JSON object");
@@ -156,12 +146,13 @@ Expected<StepRequest, std::string> parse_step_request(std::string_view body) {
     auto it = j.find(key);
     return it != j.end() && it->is_string() ? it->get_ptr<const std::string*>() : nullptr;
   };
-  StepRequest r;
+  ReceivedStep received;
+  StepRequest& r = received.request;
   auto v = j.find("version");
   if (v == j.end() || !v->is_number_unsigned() || v->get<unsigned>() != 1) return std::string("version is not 1");
   const std::string* session = str("session_id");
   if (!session || session->empty()) return std::string("session_id missing");
-  r.session.value = *session;
+  received.session_id = *session;
   auto step = j.find("step");
   if (step == j.end() || !step->is_number_unsigned() || step->get<std::uint64_t>() == 0 ||
       step->get<std::uint64_t>() > UINT32_MAX)
@@ -197,23 +188,22 @@ Expected<StepRequest, std::string> parse_step_request(std::string_view body) {
   auto when = time ? parse_iso8601_utc(*time) : std::nullopt;
   if (!when) return std::string("time is not YYYY-MM-DDTHH:MM:SS.mmmZ");
   r.received_at = *when;
-  return r;
+  return received;
 }
 
-Expected<StepAnswer, std::string> parse_step_answer(std::string_view content_type, std::string_view body) {
-  std::string type = media_type(content_type);
-  if (type != "application/json") return "content type is '" + std::string(content_type) + "', not application/json";
+Expected<StepAnswer, std::string> parse_step_answer(std::string_view body) {
   json j;
   try {
     j = json::parse(body);  // also rejects invalid UTF-8 inside strings
   } catch (const json::parse_error& e) {
-    return std::string("body is not JSON: ") + e.what();
+    // The message repeats what was read last: customer text.
+    return "body is not JSON: " + log::quote(e.what(), 160);
   }
   if (!j.is_object()) return std::string("body is not a JSON object");
   // Unknown keys are refused rather than ignored: a misspelt "eror" would
   // otherwise turn an intended release-with-error into a silent empty release.
   for (const auto& [key, value] : j.items()) {
-    if (key != "action" && key != "text" && key != "error") return "unknown key '" + key + "'";
+    if (key != "action" && key != "text" && key != "error") return "unknown key " + log::quote(key);
   }
   auto action = j.find("action");
   if (action == j.end()) return std::string("'action' missing");
@@ -223,7 +213,7 @@ Expected<StepAnswer, std::string> parse_step_answer(std::string_view content_typ
   if (a == "reply") out.action = StepAction::Reply;
   else if (a == "prompt") out.action = StepAction::Prompt;
   else if (a == "release") out.action = StepAction::Release;
-  else return "'action' is '" + a + "', not reply, prompt or release";
+  else return "'action' is " + log::quote(a) + ", not reply, prompt or release";
 
   auto text = j.find("text");
   if (text != j.end() && !text->is_null()) {
@@ -236,7 +226,7 @@ Expected<StepAnswer, std::string> parse_step_answer(std::string_view content_typ
     const auto& name = error->get_ref<const std::string&>();
     if (!name.empty()) {
       out.error = map_error_from_string(name);
-      if (!out.error) return "'error' is '" + name + "', not a MAP error name the gateway can send";
+      if (!out.error) return "'error' is " + log::quote(name) + ", not a MAP error name the gateway can send";
     }
   }
 
@@ -260,4 +250,4 @@ std::string encode_step_answer(const StepAnswer& answer) {
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-}  // namespace ussdgw::relay
+}  // namespace ussdgw::ussd

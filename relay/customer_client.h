@@ -1,14 +1,16 @@
-// The relay to one customer's provisioning server: each USSD step becomes one
-// signed HTTP/1.1 POST with a JSON body (docs/customer-api.md), sent over a
-// bounded keep-alive connection pool, answered within the step's deadline.
+// The HTTP/1.1 implementation of the customer channel: each request becomes
+// one signed POST with a JSON body (docs/customer-api.md), sent over a
+// bounded keep-alive connection pool, answered within the call's deadline.
 //
 // Threading: a CustomerClient and everything it owns live on one io_context
-// thread (the relay's event loop). Construct it, call start()/call(), cancel
-// and destroy it on that thread only; there are no locks inside.
+// thread (the relay's event loop). Construct it, call send()/call(), cancel
+// and destroy it on that thread only; there are no locks inside. Its
+// deadlines, idle timeouts and the signature timestamps come from the
+// ussdgw::Clock it is given (AsioClock on that io_context in production).
 //
-// Every call completes exactly once, with a StepAnswer or a RelayFailure, and
-// never later than its deadline plus one event-loop turn. The socket of a
-// failed exchange is closed at once, so failures leave no descriptor behind
+// Every call completes exactly once, with a CustomerReply or a RelayFailure,
+// and never later than its deadline plus one event-loop turn. The socket of
+// a failed exchange is closed at once, so failures leave no descriptor behind
 // and no connection in CLOSE_WAIT.
 #pragma once
 
@@ -22,7 +24,8 @@
 
 #include <boost/asio/awaitable.hpp>
 
-#include "relay/http/relay_types.h"
+#include "relay/customer_channel.h"
+#include "ussdgw/clock.h"
 
 namespace boost::asio {
 class io_context;
@@ -67,48 +70,31 @@ struct CustomerClientStats {
 };
 
 namespace detail {
-struct Call;
 class ClientImpl;
 }  // namespace detail
 
-// Lets the caller abort one pending call, e.g. when the network aborts the
-// TCAP dialogue mid-step. Cheap to copy; harmless after the call completed.
-class CallHandle {
+class CustomerClient final : public CustomerChannel {
  public:
-  CallHandle() = default;
-  // Completes the call with Cancelled (if it has not completed yet) and drops
-  // its connection. Call on the client's io_context thread.
-  void cancel() const;
-
- private:
-  friend class detail::ClientImpl;
-  explicit CallHandle(std::weak_ptr<detail::Call> c) : call_(std::move(c)) {}
-  std::weak_ptr<detail::Call> call_;
-};
-
-using StepCallback = std::function<void(CallResult)>;
-
-class CustomerClient {
- public:
-  // Validates the configuration (URL, secret, pool sizes, CA file).
-  static Expected<std::unique_ptr<CustomerClient>, std::string> create(boost::asio::io_context& ioc,
+  // Validates the configuration (URL, secret, pool sizes, CA file). Timers
+  // are made on `clock`, which must outlive the client and fire its timers
+  // on `ioc`'s thread (AsioClock(ioc)).
+  static Expected<std::unique_ptr<CustomerClient>, std::string> create(boost::asio::io_context& ioc, Clock& clock,
                                                                        CustomerClientConfig config);
   // Pending calls complete with Cancelled; their callbacks still run on the
   // io_context, so they must not touch the destroyed client.
-  ~CustomerClient();
+  ~CustomerClient() override;
   CustomerClient(const CustomerClient&) = delete;
   CustomerClient& operator=(const CustomerClient&) = delete;
 
-  // Sends one step. `done` runs on the io_context exactly once, never inside
-  // start() itself. `deadline` counts from now and covers queueing, connect,
-  // TLS handshake, send and the customer's think time.
-  CallHandle start(const StepRequest& request, std::chrono::milliseconds deadline, StepCallback done);
+  // CustomerChannel: `done` runs on the io_context.
+  CallHandle send(CustomerRequest request, std::chrono::milliseconds deadline, ReplyCallback done) override;
+  [[nodiscard]] const CustomerId& customer() const override;
 
   // The same as a coroutine: co_await client.call(req, 2s). `handle`, when
   // given, is set before the call suspends, so another coroutine can cancel.
   // The request is taken by value: a coroutine must not hold references.
-  boost::asio::awaitable<CallResult> call(StepRequest request, std::chrono::milliseconds deadline,
-                                          CallHandle* handle = nullptr);
+  boost::asio::awaitable<ReplyResult> call(CustomerRequest request, std::chrono::milliseconds deadline,
+                                           CallHandle* handle = nullptr);
 
   [[nodiscard]] CustomerClientStats stats() const;
   [[nodiscard]] const CustomerClientConfig& config() const;

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "relay/http/relay_types.h"
+#include "ussdgw/expected.h"
 
 namespace ussdgw::relay {
 
@@ -19,7 +19,12 @@ struct CustomerUrl {
   [[nodiscard]] std::string host_header() const;
 };
 
-// Accepts http://host[:port][/path] and https://...; no user info, no fragment.
+// Accepts http://host[:port][/path] and https://...; no fragment, and no
+// user information: credentials in a URL end up in logs, process lists and
+// configuration dumps, so "user:pass@" is refused with an error that does
+// not repeat them (the request is authenticated by the HMAC signature,
+// customers[].secret). The config validator calls this, so `ussdgw run
+// --check` names the key.
 Expected<CustomerUrl, std::string> parse_customer_url(std::string_view url);
 
 }  // namespace ussdgw::relay

@@ -1,4 +1,4 @@
-#include "relay/http/customer_url.h"
+#include "relay/customer_url.h"
 
 #include <charconv>
 
@@ -25,7 +25,10 @@ Expected<CustomerUrl, std::string> parse_customer_url(std::string_view url) {
   std::string_view authority = url.substr(0, slash);
   u.target = slash == std::string_view::npos ? "/" : std::string(url.substr(slash));
   if (u.target.front() == '?') u.target.insert(0, "/");
-  if (authority.find('@') != std::string_view::npos) return std::string("user info not allowed");
+  if (authority.find('@') != std::string_view::npos)
+    return std::string(
+        "credentials in the URL (user info before '@') are not allowed: they would be printed wherever the URL "
+        "is; requests are authenticated by the HMAC signature (customers[].secret)");
 
   std::string_view port_text;
   if (authority.starts_with("[")) {  // IPv6 literal
