@@ -16,6 +16,7 @@
 #include "storage/batch_flusher.h"
 #include "storage/sqlite_session_store.h"
 #include "ussdgw/asio_clock.h"
+#include "ussdgw/log.h"
 
 namespace ussdgw::gateway {
 namespace {
@@ -74,7 +75,6 @@ dialogue::Config dialogue_config(const config::Tcap& t) {
 
 namespace {
 
-void log_line(const std::string& s) { std::fprintf(stderr, "ussdgw: %s\n", s.c_str()); }
 
 // Deletes records past the retention period on its own thread, so a large
 // purge never stalls the event loop (the store serialises database access).
@@ -155,7 +155,12 @@ Expected<std::unique_ptr<Gateway>, std::string> Gateway::create(boost::asio::io_
   ss7::Endpoint::Handlers h;
   h.on_unitdata = [raw](ss7::Unitdata&& u) { raw->layer->on_unitdata(std::move(u)); };
   h.on_notice = [raw](ss7::Notice&& n) { raw->layer->on_notice(std::move(n)); };
-  h.on_link = [](const ss7::LinkEvent& e) { log_line(e.up ? "ss7: link up" : "ss7: link down"); };
+  h.on_link = [](const ss7::LinkEvent& e) {
+    if (e.up)
+      log::notice("ss7", "-", "Link up");
+    else
+      log::error("ss7", "-", "Link down", "answers are refused and recorded not_sent until it is back");
+  };
   impl->endpoint = std::make_unique<ss7::Endpoint>(io, ecfg, std::move(h));
 
   auto svc = ussd::Service::create(io, impl->clock, cfg, *impl->layer, *impl->store);

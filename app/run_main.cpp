@@ -30,7 +30,7 @@ void schedule_stats(boost::asio::steady_timer& t, gateway::Gateway& gw, config::
   t.expires_after(every);
   t.async_wait([&t, &gw, every](const boost::system::error_code& ec) {
     if (ec) return;
-    std::fprintf(stderr, "ussdgw: stats %s\n", gateway::to_string(gw.stats()).c_str());
+    log::info("gw", gateway::to_string(gw.stats()), "Counters");
     schedule_stats(t, gw, every);
   });
 }
@@ -94,16 +94,18 @@ int run_main(int argc, char** argv) {
     std::fprintf(stderr, "ussdgw run: %s\n", started.error().c_str());
     return 1;
   }
-  std::fprintf(stderr, "ussdgw: running, GT %s PC %s, %zu customer(s), database %s\n", cfg.ss7.global_title.c_str(),
-               config::format_point_code(cfg.ss7.point_code).c_str(), cfg.customers.size(), cfg.storage.path.c_str());
+  log::notice("gw",
+              "gt=" + cfg.ss7.global_title + " pc=" + config::format_point_code(cfg.ss7.point_code) +
+                  " customers=" + std::to_string(cfg.customers.size()) + " db=" + cfg.storage.path,
+              "Running");
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   boost::asio::steady_timer stats_timer(io);
   if (stats_every) schedule_stats(stats_timer, g, *stats_every);
   signals.async_wait([&](const boost::system::error_code& ec, int sig) {
     if (ec) return;
-    std::fprintf(stderr, "ussdgw: %s: stopping; open dialogues get %lld ms to end\n", sig == SIGTERM ? "SIGTERM" : "SIGINT",
-                 static_cast<long long>(cfg.tcap.shutdown_grace.count()));
+    log::notice("gw", sig == SIGTERM ? "signal=SIGTERM" : "signal=SIGINT", "Stopping",
+                "open dialogues get " + std::to_string(cfg.tcap.shutdown_grace.count()) + " ms to end");
     // A second signal stops at once.
     signals.async_wait([&](const boost::system::error_code& e2, int) {
       if (!e2) io.stop();
@@ -115,7 +117,8 @@ int run_main(int argc, char** argv) {
     });
   });
   io.run();
-  std::fprintf(stderr, "ussdgw: stopped. %s\n", gateway::to_string(g.stats()).c_str());
+  log::notice("gw", gateway::to_string(g.stats()), "Stopped");
+  log::flush();
   return 0;
 }
 

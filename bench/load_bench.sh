@@ -230,7 +230,7 @@ EOF
   GW_PID=$!
   PIDS+=("$GW_PID")
   if [ "$mode" = ipa-client ]; then
-    wait_grep "$WORK/$name.err" 'link up\|link=up' 15 || die "gateway $name: no link: $(tail -5 "$WORK/$name.err")"
+    wait_grep "$WORK/$name.err" 'Link up\|link up\|link=up' 15 || die "gateway $name: no link: $(tail -5 "$WORK/$name.err")"
   else
     wait_port "$port" 15 || die "gateway $name did not listen: $(tail -5 "$WORK/$name.err")"
   fi

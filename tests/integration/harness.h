@@ -143,7 +143,7 @@ class Network {
     gateway_ = std::make_unique<Child>(std::vector<std::string>{ussdgw_binary(), "run", "--config", (dir_ / "gw.yaml").string()},
                                        dir_ / "gw.out", dir_ / "gw.err");
     if (!gateway_->started()) return fail("ussdgw run could not be spawned: " + ussdgw_binary());
-    if (!gateway_->wait_for_err("ss7: link up", 15s))
+    if (!gateway_->wait_for_err("ss7 NOTICE -: Link up", 15s))
       return fail("the gateway's link did not come up within 15 s; its stderr:\n" + gateway_->err() +
                   "\nosmo-stp log:\n" + stp_.log());
     return true;

@@ -194,7 +194,7 @@ TEST_CASE("STP restarted while traffic runs: the gateway reconnects and carries 
   CAPTURE(report);
   CHECK(report.find("\"completed\":") != std::string::npos);
   // After the outage the gateway answers a whole script again.
-  REQUIRE(net.gateway().wait_for_err("ss7: link up", 10s));
+  REQUIRE(net.gateway().wait_for_err("ss7 NOTICE -: Link up", 10s));
   std::string out;
   int rc = 1;
   for (int attempt = 0; attempt < 20 && rc != 0; ++attempt) {
@@ -202,7 +202,7 @@ TEST_CASE("STP restarted while traffic runs: the gateway reconnects and carries 
     if (rc != 0) std::this_thread::sleep_for(250ms);
   }
   CHECK_MESSAGE(rc == 0, out);
-  CHECK(count(net.gateway().err(), "ss7: link up") >= 2);
+  CHECK(count(net.gateway().err(), "ss7 NOTICE -: Link up") >= 2);
   CHECK(net.stop_gateway() == 0);
 }
 
@@ -272,7 +272,7 @@ TEST_CASE("SS7 link lost while the customer answers: nothing is sent and the rec
   for (int i = 0; i < 1000 && net.customer().requests() == 0; ++i) std::this_thread::sleep_for(10ms);
   REQUIRE(net.customer().requests() == 1);
   net.stp().stop();  // the customer answers 2 s after the request, with the link down
-  REQUIRE(net.gateway().wait_for_err("ss7: link down", 5s));
+  REQUIRE(net.gateway().wait_for_err("ss7 ERROR -: Link down", 5s));
   CHECK_MESSAGE(wait_sql(net, "select outcome from ussd_session", "not_sent"), net.gateway().err());
   CHECK(net.sql("select coalesce(action, 'none') || ' ' || outcome from ussd_step") == "none answered");
   sim.wait(20s);  // it never gets its END
@@ -303,7 +303,7 @@ TEST_CASE("kill -9 with a session open: the files are 0600 and the next start re
 
   Child again({ussdgw_binary(), "run", "--config", (net.dir() / "gw.yaml").string()}, net.dir() / "gw2.out",
               net.dir() / "gw2.err");
-  REQUIRE_MESSAGE(again.wait_for_err("ss7: link up", 15s), again.err());
+  REQUIRE_MESSAGE(again.wait_for_err("ss7 NOTICE -: Link up", 15s), again.err());
   CHECK(net.sql("select outcome || ' ' || (ended_at >= started_at) from ussd_session") == "interrupted 1");
   CHECK(again.err().find("Closed 1 sessions as interrupted") != std::string::npos);
   again.signal(SIGTERM);

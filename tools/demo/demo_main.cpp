@@ -239,7 +239,7 @@ int demo_main(int argc, char** argv) {
   };
   if (!direct) {
     start_gateway();
-    if (!wait_for_text(dir / "gw.log", "ss7: link up", *gw, 15s)) return gateway_failed("the gateway did not come up");
+    if (!wait_for_text(dir / "gw.log", "ss7 NOTICE -: Link up", *gw, 15s)) return gateway_failed("the gateway did not come up");
     sim = std::make_unique<Child>(sim_args, "", (dir / "sim.log").string());
   } else {
     // The simulator listens; the gateway connects to it.
