@@ -240,10 +240,16 @@ class Section {
 };
 
 void read_instance(Section s, Instance& c) {
-  if (s.opt("number", c.number) && c.number > Instance::kMaxNumber)
-    s.fail(s.get("number"), "instance.number",
-           "must be 0 to " + std::to_string(Instance::kMaxNumber) + " (the top " +
-               std::to_string(LocalTid::kInstanceBits) + " bits of the TCAP transaction id)");
+  std::uint32_t number = 0;
+  if (s.opt("number", number)) {
+    if (number > Instance::kMaxNumber)
+      s.fail(s.get("number"), "instance.number",
+             "must be 0 to " + std::to_string(Instance::kMaxNumber) + " (the top " +
+                 std::to_string(LocalTid::kInstanceBits) + " bits of the TCAP transaction id), not " +
+                 std::to_string(number));
+    else
+      c.number = static_cast<std::uint8_t>(number);
+  }
   // Stored in every session row and shown in logs: a plain name.
   if (s.opt("name", c.name) &&
       (c.name.size() > 32 || !std::all_of(c.name.begin(), c.name.end(), [](char ch) {
