@@ -41,7 +41,6 @@ ConfigError at(const config::KeyLines& lines, std::string key, std::string reaso
 
 Expected<Ok, ConfigError> check_customer(const config::Customer& cu, const std::string& base,
                                          const config::KeyLines& lines) {
-  if (auto v = ussd::validate(cu.fallback); !v) return at(lines, base + ".fallback." + v.error().key, v.error());
   // The relay's own parser: what passes here is what the relay will use.
   // Its reasons never repeat the URL, which could hold a password.
   auto url = relay::parse_customer_url(cu.url);
@@ -83,7 +82,8 @@ Expected<Ok, ConfigError> check(const config::Loaded& loaded) {
   const config::KeyLines& lines = loaded.lines;
   if (auto v = ss7::validate(gateway::endpoint_config(c.ss7)); !v)
     return at(lines, ss7_key(v.error().key), v.error());
-  if (auto v = ussd::validate(c.ussd); !v) return at(lines, "ussd." + v.error().key, v.error());
+  // Its keys are the file's key paths (ussd/service/service_config.h).
+  if (auto v = ussd::validate(gateway::ussd_config(c)); !v) return at(lines, v.error().key, v.error());
   for (std::size_t i = 0; i < c.customers.size(); ++i)
     if (auto v = check_customer(c.customers[i], "customers[" + std::to_string(i) + "]", lines); !v) return v;
   return check_storage(c.storage, lines);

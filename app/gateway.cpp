@@ -63,14 +63,55 @@ ss7::EndpointConfig endpoint_config(const config::Ss7& c) {
   return e;
 }
 
-dialogue::Config dialogue_config(const config::Tcap& t) {
+dialogue::Config dialogue_config(const config::Config& c) {
+  const config::Tcap& t = c.tcap;
   dialogue::Config d;
   d.max_dialogues = t.max_dialogues;
   d.idle_timeout = t.dialogue_idle_timeout;
   d.invoke_timeout = t.invoke_timeout;
   d.shutdown_grace = t.shutdown_grace;
   d.tid_quarantine = t.tid_quarantine;
+  d.instance = c.instance.number;
   return d;
+}
+
+storage::SqliteStoreOptions store_options(const config::Config& c) {
+  storage::SqliteStoreOptions so;
+  so.path = c.storage.path;
+  so.batch_records = c.storage.batch_records;
+  so.max_pending = c.storage.max_pending;
+  so.retention = c.storage.retention;
+  so.instance = c.instance.name;
+  return so;
+}
+
+ussd::ServiceConfig ussd_config(const config::Config& c) {
+  ussd::ServiceConfig s;
+  s.ussd.step_deadline = c.ussd.step_deadline;
+  s.ussd.busy_text = c.ussd.busy_text;
+  s.ussd.default_customer = c.ussd.default_customer;
+  s.ussd.no_route_error = c.ussd.no_route_error;
+  for (const config::Customer& cu : c.customers) {
+    ussd::CustomerConfig u;
+    u.id = cu.id;
+    u.step_deadline = cu.step_deadline;
+    u.fallback.text = cu.fallback.text;
+    u.fallback.map_error = cu.fallback.map_error;
+    relay::CustomerClientConfig& ch = u.channel;
+    ch.customer = CustomerId{cu.id};
+    ch.url = cu.url;
+    ch.secret = cu.secret;
+    ch.max_connections = cu.max_connections;
+    ch.max_queue = cu.max_queue;
+    ch.idle_timeout = cu.idle_timeout;
+    if (cu.tls) {
+      ch.tls_ca_file = cu.tls->ca_file;
+      ch.tls_server_name = cu.tls->server_name;
+    }
+    s.customers.push_back(std::move(u));
+  }
+  for (const config::Route& r : c.routes) s.routes.push_back(ussd::RouteConfig{r.customer, r.service_code, r.imsi_prefix});
+  return s;
 }
 
 namespace {
@@ -126,12 +167,7 @@ Expected<std::unique_ptr<Gateway>, std::string> Gateway::create(boost::asio::io_
                                                                        const config::Config& cfg) {
   auto impl = std::make_unique<Impl>(io, cfg);
   try {
-    storage::SqliteStoreOptions so;
-    so.path = cfg.storage.path;
-    so.batch_records = cfg.storage.batch_records;
-    so.max_pending = cfg.storage.max_pending;
-    so.retention = cfg.storage.retention;
-    impl->store = std::make_unique<storage::SqliteSessionStore>(so);
+    impl->store = std::make_unique<storage::SqliteSessionStore>(store_options(cfg));
   } catch (const std::exception& e) {
     return std::string("storage.path: ") + cfg.storage.path + ": " + e.what();
   }
@@ -141,7 +177,7 @@ Expected<std::unique_ptr<Gateway>, std::string> Gateway::create(boost::asio::io_
 
   Impl* raw = impl.get();
   impl->layer = std::make_unique<dialogue::DialogueLayer>(
-      impl->clock, dialogue_config(cfg.tcap), [raw](ss7::Unitdata&& u) {
+      impl->clock, dialogue_config(cfg), [raw](ss7::Unitdata&& u) {
         // With the link down the endpoint would queue the message and drop
         // it on the SS7 thread (tx_dropped), and the layer would believe it
         // sent: refuse it here, so the USSD service records not_sent. (The
@@ -163,7 +199,7 @@ Expected<std::unique_ptr<Gateway>, std::string> Gateway::create(boost::asio::io_
   };
   impl->endpoint = std::make_unique<ss7::Endpoint>(io, ecfg, std::move(h));
 
-  auto svc = ussd::Service::create(io, impl->clock, cfg, *impl->layer, *impl->store);
+  auto svc = ussd::Service::create(io, impl->clock, ussd_config(cfg), *impl->layer, *impl->store);
   if (!svc) return svc.error();
   impl->service = std::move(svc).value();
   return std::unique_ptr<Gateway>(new Gateway(std::move(impl)));
@@ -237,7 +273,7 @@ std::string to_string(const GatewayStats& s) {
     << " open=" << s.tcap.open << " ac_refused=" << s.tcap.ac_refused << " aborts_in=" << s.tcap.aborts_in
     << " timeouts=" << (s.tcap.idle_timeouts + s.tcap.invoke_timeouts) << " steps=" << s.ussd.steps
     << " replies=" << s.ussd.replies << " prompts=" << s.ussd.prompts << " fallbacks=" << s.ussd.fallbacks
-    << " refused=" << s.ussd.refused;
+    << " refused=" << s.ussd.refused << " aborted=" << s.ussd.aborted << " not_sent=" << s.ussd.not_sent;
   return o.str();
 }
 

@@ -239,6 +239,27 @@ class Section {
   std::set<std::string> seen_;
 };
 
+void read_instance(Section s, Instance& c) {
+  std::uint32_t number = 0;
+  if (s.opt("number", number)) {
+    if (number > Instance::kMaxNumber)
+      s.fail(s.get("number"), "instance.number",
+             "must be 0 to " + std::to_string(Instance::kMaxNumber) + " (the top " +
+                 std::to_string(LocalTid::kInstanceBits) + " bits of the TCAP transaction id), not " +
+                 std::to_string(number));
+    else
+      c.number = static_cast<std::uint8_t>(number);
+  }
+  // Stored in every session row and shown in logs: a plain name.
+  if (s.opt("name", c.name) &&
+      (c.name.size() > 32 || !std::all_of(c.name.begin(), c.name.end(), [](char ch) {
+        return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' ||
+               ch == '_' || ch == '.';
+      })))
+    s.fail(s.get("name"), "instance.name", "must be up to 32 letters, digits, '-', '_' or '.'");
+  s.done();
+}
+
 void read_ss7(Section s, Ss7& c) {
   std::string mode = "ipa-client";
   if (s.opt("mode", mode)) {
@@ -393,6 +414,7 @@ Expected<Loaded, ConfigError> parse(const YAML::Node& root, const std::string& f
   Loaded out;
   Config& c = out.config;
   Section top(load, root, "");
+  read_instance(Section(load, top.get("instance"), "instance"), c.instance);
   read_ss7(Section(load, top.get("ss7"), "ss7"), c.ss7);
   read_tcap(Section(load, top.get("tcap"), "tcap"), c.tcap);
   read_ussd(Section(load, top.get("ussd"), "ussd"), c.ussd);

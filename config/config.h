@@ -21,6 +21,7 @@
 
 #include "ussdgw/config_error.h"
 #include "ussdgw/expected.h"
+#include "ussdgw/ids.h"
 #include "ussdgw/log.h"
 
 namespace ussdgw::config {
@@ -121,7 +122,21 @@ struct Storage {
   Millis purge_interval{3600000};       // how often records past `retention` are deleted
 };
 
+// This gateway among several that share one service address behind the
+// STPs (docs/config.md "instance"). Defaults: the one gateway.
+struct Instance {
+  // 0..15: the top bits of every TCAP transaction id this gateway allocates
+  // (LocalTid::kInstanceBits), so a message for a dialogue can name its owner.
+  std::uint8_t number = 0;
+  static constexpr unsigned kMaxNumber = (1u << LocalTid::kInstanceBits) - 1;
+  // Written into every session record; at start the store closes as
+  // `interrupted` only the open sessions of this name (docs/storage.md).
+  // Empty: the one gateway writing its database file.
+  std::string name;
+};
+
 struct Config {
+  Instance instance;
   Ss7 ss7;
   Tcap tcap;
   Ussd ussd;

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "app/wiring.h"
 #include "config/config.h"
 #include "config_helpers.h"
 #include "ussd/service/config_check.h"
@@ -155,6 +156,34 @@ TEST_CASE("the log section sets the process logger's options") {
   REQUIRE(loaded.ok());
   CHECK(loaded->config.log.burst == 0);
   CHECK(loaded->config.log.interval == std::chrono::seconds(10));
+}
+
+TEST_CASE("instance sets the TCAP instance number and the store's instance name") {
+  auto loaded = load_string(kGood);
+  REQUIRE(loaded.ok());
+  CHECK(loaded->config.instance.number == 0);  // defaults: the one gateway
+  CHECK(loaded->config.instance.name.empty());
+  CHECK(ussdgw::gateway::dialogue_config(loaded->config).instance == 0);
+  CHECK(ussdgw::gateway::store_options(loaded->config).instance.empty());
+
+  loaded = load_string("instance:\n  number: 15\n  name: gw-15.b_x\n" + std::string(kGood));
+  REQUIRE_MESSAGE(loaded.ok(), (loaded ? std::string() : loaded.error().what()));
+  CHECK(loaded->config.instance.number == 15);
+  CHECK(loaded->config.instance.name == "gw-15.b_x");
+  // What app/ hands to the layer (the top 4 bits of its LocalTids) and the store.
+  CHECK(ussdgw::gateway::dialogue_config(loaded->config).instance == 15);
+  CHECK(ussdgw::gateway::store_options(loaded->config).instance == "gw-15.b_x");
+
+  CHECK(problem("instance:\n  number: 16\n" + std::string(kGood)) ==
+        "gw.yaml:2: instance.number: must be 0 to 15 (the top 4 bits of the TCAP transaction id), not 16");
+  CHECK(problem("instance:\n  name: gw1\n  number: 300\n" + std::string(kGood)) ==
+        "gw.yaml:3: instance.number: must be 0 to 15 (the top 4 bits of the TCAP transaction id), not 300");
+  CHECK(problem("instance:\n  number: -1\n" + std::string(kGood)).rfind("gw.yaml:2: instance.number: must be a whole number", 0) == 0);
+  CHECK(problem("instance:\n  name: \"gw 1\"\n" + std::string(kGood)) ==
+        "gw.yaml:2: instance.name: must be up to 32 letters, digits, '-', '_' or '.'");
+  CHECK(problem("instance:\n  name: " + std::string(33, 'g') + "\n" + std::string(kGood)).rfind("gw.yaml:2: instance.name:", 0) == 0);
+  CHECK(problem("instance:\n  nmber: 1\n" + std::string(kGood)) == "gw.yaml:2: instance.nmber: unknown key");
+  CHECK(problem("instance: {number: 1, name: gw1}\n" + std::string(kGood)) == "");
 }
 
 TEST_CASE("the shipped example config passes every check") {

@@ -1,6 +1,7 @@
 #include "ussd/service/config_check.h"
 
 #include <array>
+#include <string>
 
 #include "gateway/codec/map_errors.h"
 #include "gateway/codec/map_names.h"
@@ -51,18 +52,20 @@ std::optional<std::uint8_t> ussd_error_code(std::string_view name) {
   return std::nullopt;
 }
 
-Expected<Ok, ConfigError> validate(const config::Ussd& u) {
+Expected<Ok, ConfigError> validate(const ServiceConfig& c) {
+  const UssdSettings& u = c.ussd;
   if (!u.busy_text.empty())
-    if (auto p = text_problem(u.busy_text); !p.empty()) return ConfigError{{}, 0, "busy_text", p};
-  if (auto p = error_name_problem(u.no_route_error); !p.empty()) return ConfigError{{}, 0, "no_route_error", p};
-  return Ok{};
-}
-
-Expected<Ok, ConfigError> validate(const config::Fallback& f) {
-  if (f.map_error) {  // the text is never sent then
-    if (auto p = error_name_problem(*f.map_error); !p.empty()) return ConfigError{{}, 0, "map_error", p};
-  } else if (auto p = text_problem(f.text); !p.empty()) {
-    return ConfigError{{}, 0, "text", p};
+    if (auto p = text_problem(u.busy_text); !p.empty()) return ConfigError{{}, 0, "ussd.busy_text", p};
+  if (auto p = error_name_problem(u.no_route_error); !p.empty())
+    return ConfigError{{}, 0, "ussd.no_route_error", p};
+  for (std::size_t i = 0; i < c.customers.size(); ++i) {
+    const Fallback& f = c.customers[i].fallback;
+    const std::string key = "customers[" + std::to_string(i) + "].fallback.";
+    if (f.map_error) {  // the text is never sent then
+      if (auto p = error_name_problem(*f.map_error); !p.empty()) return ConfigError{{}, 0, key + "map_error", p};
+    } else if (auto p = text_problem(f.text); !p.empty()) {
+      return ConfigError{{}, 0, key + "text", p};
+    }
   }
   return Ok{};
 }

@@ -1,6 +1,6 @@
 // The USSD service's own checks on its part of the configuration, made on
-// the plain config structs (config/ stays a leaf: it cannot know the MAP
-// error names or how a text encodes). The composition root calls them for
+// its own struct (config/ stays a leaf: it cannot know the MAP error names
+// or how a text encodes). The composition root calls them for
 // `ussdgw run --check` and before start, and reports the error with the
 // file and line (app/config_check.h); Service::create repeats them for
 // configurations built in code.
@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "config/config.h"
+#include "ussd/service/service_config.h"
 #include "ussdgw/config_error.h"
 #include "ussdgw/expected.h"
 
@@ -30,11 +30,11 @@ namespace ussdgw::ussd {
 
 // ussd.busy_text must fit a USSD-String (TS 29.002 §17.7.4: 1 to 160 octets
 // once encoded as the service sends it, TS 23.038) unless empty;
-// ussd.no_route_error must be one of ussd_error_names(). Keys as in the
-// struct: "busy_text", "no_route_error".
-[[nodiscard]] Expected<Ok, ConfigError> validate(const config::Ussd& u);
-// A customer's fallback: map_error one of ussd_error_names(), else the text
-// must fit a USSD-String. Keys as in the struct: "text", "map_error".
-[[nodiscard]] Expected<Ok, ConfigError> validate(const config::Fallback& f);
+// ussd.no_route_error must be one of ussd_error_names(); each customer's
+// fallback: map_error one of ussd_error_names(), else the text must fit a
+// USSD-String. The first error found; its key is the member path in `c`
+// ("ussd.busy_text", "customers[0].fallback.map_error"), which is also the
+// key path in the file.
+[[nodiscard]] Expected<Ok, ConfigError> validate(const ServiceConfig& c);
 
 }  // namespace ussdgw::ussd

@@ -14,7 +14,7 @@ const char* to_string(RouteKind k) {
 
 namespace {
 
-std::optional<CustomerIndex> index_of(const config::Config& cfg, const std::string& id) {
+std::optional<CustomerIndex> index_of(const ServiceConfig& cfg, const std::string& id) {
   for (std::size_t i = 0; i < cfg.customers.size(); ++i)
     if (cfg.customers[i].id == id) return CustomerIndex{static_cast<std::uint16_t>(i)};
   return std::nullopt;
@@ -24,9 +24,9 @@ bool is_delimiter(char c) { return c == '*' || c == '#'; }
 
 }  // namespace
 
-Router::Router(const config::Config& cfg) {
+Router::Router(const ServiceConfig& cfg) {
   for (std::size_t i = 0; i < cfg.routes.size(); ++i) {
-    const config::Route& r = cfg.routes[i];
+    const RouteConfig& r = cfg.routes[i];
     auto customer = index_of(cfg, r.customer);
     if (!customer) continue;
     // A route with both keys is one conjunction: both must match.

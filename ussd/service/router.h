@@ -28,12 +28,12 @@
 #include <string_view>
 #include <vector>
 
-#include "config/config.h"
+#include "ussd/service/service_config.h"
 #include "ussdgw/tbcd.h"
 
 namespace ussdgw::ussd {
 
-// Index of a customer in config::Config::customers (the service keeps one
+// Index of a customer in ServiceConfig::customers (the service keeps one
 // CustomerClient per index). A type of its own so it is never taken for a
 // step number or a length.
 struct CustomerIndex {
@@ -52,15 +52,15 @@ const char* to_string(RouteKind k);
 struct RouteMatch {
   CustomerIndex customer;
   RouteKind kind = RouteKind::Default;
-  std::size_t route = 0;         // index in config routes (not meaningful for Default)
+  std::size_t route = 0;         // index in ServiceConfig::routes (not meaningful for Default)
   std::size_t prefix_length = 0;  // 0 for Default; service code + IMSI prefix lengths for Both
 };
 
 class Router {
  public:
-  // `cfg` has been validated by config::load_* (every route names a known
-  // customer); routes naming an unknown customer are skipped here anyway.
-  explicit Router(const config::Config& cfg);
+  // The file's routes were validated by config::load_* (every route names a
+  // known customer); routes naming an unknown customer are skipped here anyway.
+  explicit Router(const ServiceConfig& cfg);
 
   // nullopt: no route and no default customer (the caller refuses).
   [[nodiscard]] std::optional<RouteMatch> route(std::string_view ussd_string,
@@ -76,7 +76,7 @@ class Router {
     std::string imsi_prefix;   // empty: not a key of this route
     RouteKind kind;
     CustomerIndex customer;
-    std::size_t route;  // index in config routes
+    std::size_t route;  // index in ServiceConfig::routes
   };
   std::vector<Entry> entries_;
   std::optional<CustomerIndex> default_;

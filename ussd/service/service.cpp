@@ -1,6 +1,5 @@
 #include "ussd/service/service.h"
 
-#include <exception>
 #include <optional>
 #include <unordered_map>
 #include <utility>
@@ -123,15 +122,15 @@ struct Service::Impl {
     EncodedParameter fallback_reply;
   };
 
-  Impl(boost::asio::io_context& io_, Clock& clock_, const config::Config& cfg_, dialogue::DialogueLayer& layer_,
+  Impl(boost::asio::io_context& io_, Clock& clock_, const ServiceConfig& cfg_, dialogue::DialogueLayer& layer_,
        storage::SessionStore& store_, ServiceOptions opts_)
       : io(io_), clock(clock_), cfg(cfg_), layer(layer_), store(store_), opts(std::move(opts_)), router(cfg) {
-    if (!opts.make_channel) opts.make_channel = [this](const config::Customer& cc) { return make_client(cc); };
+    if (!opts.make_channel) opts.make_channel = [this](const CustomerConfig& cc) { return make_client(cc); };
   }
 
   boost::asio::io_context& io;
   Clock& clock;
-  config::Config cfg;
+  ServiceConfig cfg;
   dialogue::DialogueLayer& layer;
   storage::SessionStore& store;
   ServiceOptions opts;
@@ -150,27 +149,20 @@ struct Service::Impl {
 
   // ------------------------------------------------------------------ setup
 
-  Expected<std::unique_ptr<relay::CustomerChannel>, std::string> make_client(const config::Customer& cc) {
-    relay::CustomerClientConfig rc;
+  Expected<std::unique_ptr<relay::CustomerChannel>, std::string> make_client(const CustomerConfig& cc) {
+    relay::CustomerClientConfig rc = cc.channel;
     rc.customer = CustomerId{cc.id};
-    rc.url = cc.url;
-    rc.secret = cc.secret;
-    rc.max_connections = cc.max_connections;
-    rc.max_queue = cc.max_queue;
-    rc.idle_timeout = cc.idle_timeout;
-    if (cc.tls) {
-      rc.tls_ca_file = cc.tls->ca_file;
-      rc.tls_server_name = cc.tls->server_name;
-    }
     auto client = relay::CustomerClient::create(io, clock, std::move(rc));
     if (!client) return std::move(client).error();
     return std::unique_ptr<relay::CustomerChannel>(std::move(client).value());
   }
 
+  // `cfg` has passed validate(): every text encodes and every error name is
+  // known, so only a channel can fail here.
   std::optional<std::string> prepare_customers() {
     customers.reserve(cfg.customers.size());
     for (std::size_t i = 0; i < cfg.customers.size(); ++i) {
-      const config::Customer& cc = cfg.customers[i];
+      const CustomerConfig& cc = cfg.customers[i];
       const std::string key = "customers[" + std::to_string(i) + "]";
       auto channel = opts.make_channel(cc);
       if (!channel) return key + ": " + channel.error();
@@ -182,34 +174,17 @@ struct Service::Impl {
       c.deadline = std::min(cc.step_deadline, cfg.ussd.step_deadline);
       if (cc.fallback.map_error) {
         c.fallback_error = ussd_error_code(*cc.fallback.map_error);
-        if (!c.fallback_error) return key + ".fallback.map_error: " + not_an_error(*cc.fallback.map_error);
       } else {
-        auto r = encode_reply(cc.fallback.text);
-        if (!r) return key + ".fallback.text: cannot be sent as a USSD string: " + r.error().what;
         c.fallback_text = cc.fallback.text;
-        c.fallback_reply = *r;
+        c.fallback_reply = encode_reply(cc.fallback.text).value();
       }
       customers.push_back(std::move(c));
     }
-    if (!cfg.ussd.busy_text.empty()) {
-      auto r = encode_reply(cfg.ussd.busy_text);
-      if (!r) return std::string("ussd.busy_text: cannot be sent as a USSD string: ") + r.error().what;
-      busy_reply = std::make_shared<const EncodedParameter>(*r);
-    }
-    if (opts.no_route_error) {
-      no_route_error = code(*opts.no_route_error);
-    } else {
-      auto e = ussd_error_code(cfg.ussd.no_route_error);
-      if (!e) return "ussd.no_route_error: " + not_an_error(cfg.ussd.no_route_error);
-      no_route_error = *e;
-    }
+    if (!cfg.ussd.busy_text.empty())
+      busy_reply = std::make_shared<const EncodedParameter>(encode_reply(cfg.ussd.busy_text).value());
+    no_route_error = opts.no_route_error ? code(*opts.no_route_error)
+                                         : ussd_error_code(cfg.ussd.no_route_error).value();
     return std::nullopt;
-  }
-
-  static std::string not_an_error(const std::string& name) {
-    std::string names;
-    for (const auto& n : ussd_error_names()) names += (names.empty() ? "" : ", ") + n;
-    return "'" + name + "' is not a MAP error processUnstructuredSS-Request may return; one of " + names;
   }
 
   // ------------------------------------------------------------------ logs and records
@@ -225,19 +200,6 @@ struct Service::Impl {
     return s;
   }
   std::string who(const Session& s) const { return who(s.imsi, s.record, customers[s.customer.value].id); }
-
-  // Session records are audit data: a failing store must not take the
-  // dialogue down with it (the batched store never throws; an immediate one may).
-  // `context` makes the log prefix only when it is needed: the normal path
-  // builds no strings.
-  template <class Context, class Write>
-  void record(Context&& context, Write&& write) {
-    try {
-      write();
-    } catch (const std::exception& e) {
-      log::error(kLog, context(), "Session record lost", e.what());
-    }
-  }
 
   storage::StepRecord step_record(const Session& s, StepOutcome outcome, std::optional<milliseconds> latency) const {
     storage::StepRecord r;
@@ -334,7 +296,7 @@ struct Service::Impl {
     s.service_code = start.service_code;
     s.request_text = start.service_code;
     s.step_started = start.started_at;
-    record([&] { return who(s); }, [&] { s.record = store.begin_session(start); });
+    s.record = store.begin_session(start);
     stats.open_sessions = sessions.size();
     ask_customer(s);
   }
@@ -391,11 +353,12 @@ struct Service::Impl {
     r.outcome = StepOutcome::NotRelayed;
     r.started_at = start.started_at;
     r.ended_at = clock.wall_now();
-    record([&] { return who(start.imsi, std::nullopt, ""); }, [&] {
-      SessionId rec = store.begin_session(start);
-      store.record_step(rec, r);
-      store.end_session(rec, sent ? SessionOutcome::Refused : SessionOutcome::NotSent, r.ended_at);
-    });
+    if (!sent) ++stats.not_sent;
+    // Session records are audit data; the store never throws on writes (it
+    // counts and logs what it could not write: storage/session_store.h).
+    SessionId rec = store.begin_session(start);
+    store.record_step(rec, r);
+    store.end_session(rec, sent ? SessionOutcome::Refused : SessionOutcome::NotSent, r.ended_at);
   }
 
   // ------------------------------------------------------------------ one step: ask the customer, answer the network
@@ -494,7 +457,7 @@ struct Service::Impl {
       r.action = storage::StepAction::Prompt;
       r.response_text = text;
     }
-    record([&] { return who(s); }, [&] { store.record_step(s.record, r); });
+    store.record_step(s.record, r);
     if (!sent) {
       log::error(kLog, who(s), "Prompt not sent, session closed", "the dialogue layer could not send the CONTINUE");
       close_gone(s, SessionOutcome::NotSent);
@@ -550,12 +513,10 @@ struct Service::Impl {
       r.response_text.reset();
       r.map_error.reset();
       outcome = SessionOutcome::NotSent;
-      ++stats.aborted;
+      ++stats.not_sent;
     }
-    record([&] { return who(s); }, [&] {
-      store.record_step(s.record, r);
-      store.end_session(s.record, outcome, r.ended_at);
-    });
+    store.record_step(s.record, r);
+    store.end_session(s.record, outcome, r.ended_at);
     erase(s);
   }
 
@@ -675,16 +636,14 @@ struct Service::Impl {
   void close_gone(Session& s, SessionOutcome outcome) {
     const bool calling = s.phase == Phase::AskingCustomer;
     s.phase = Phase::Closing;
-    ++stats.aborted;
+    ++(outcome == SessionOutcome::NotSent ? stats.not_sent : stats.aborted);
     const auto now = clock.wall_now();
-    record([&] { return who(s); }, [&] {
-      if (calling) {
-        storage::StepRecord r = step_record(s, StepOutcome::Cancelled, std::nullopt);
-        r.ended_at = now;
-        store.record_step(s.record, r);
-      }
-      store.end_session(s.record, outcome, now);
-    });
+    if (calling) {
+      storage::StepRecord r = step_record(s, StepOutcome::Cancelled, std::nullopt);
+      r.ended_at = now;
+      store.record_step(s.record, r);
+    }
+    store.end_session(s.record, outcome, now);
     if (calling) s.call.cancel();  // its callback finds the session gone or Closing
     erase(s);
   }
@@ -699,9 +658,10 @@ struct Service::Impl {
 // ---------------------------------------------------------------------- Service
 
 Expected<std::unique_ptr<Service>, std::string> Service::create(boost::asio::io_context& io, Clock& clock,
-                                                                const config::Config& cfg,
+                                                                const ServiceConfig& cfg,
                                                                 dialogue::DialogueLayer& layer,
                                                                 storage::SessionStore& store, ServiceOptions options) {
+  if (auto v = validate(cfg); !v) return v.error().key + ": " + v.error().reason;
   auto impl = std::make_unique<Impl>(io, clock, cfg, layer, store, std::move(options));
   if (auto err = impl->prepare_customers()) return *err;
   std::unique_ptr<Service> svc(new Service(std::move(impl)));

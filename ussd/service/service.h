@@ -28,7 +28,7 @@
 //   dialogue::DialogueLayer layer(clock, tcap_cfg, [&](ss7::Unitdata&& u) { return endpoint.send(std::move(u)); });
 //   storage::SqliteSessionStore store(opts);            // + BatchFlusher
 //   AsioClock clock(io);
-//   auto svc = ussd::Service::create(io, clock, cfg, layer, store);   // registers ac 19 v2 with the layer
+//   auto svc = ussd::Service::create(io, clock, ussd_cfg, layer, store);   // registers ac 19 v2 with the layer
 //   if (!svc) die(svc.error());
 //   ...
 //   svc.value()->shutdown([&] { io.stop(); });          // on SIGTERM
@@ -46,11 +46,11 @@
 #include <string>
 #include <string_view>
 
-#include "config/config.h"
 #include "gateway/codec/map_errors.h"
 #include "gateway/tcap/dialogue_layer.h"
 #include "relay/customer_channel.h"
 #include "storage/session_store.h"
+#include "ussd/service/service_config.h"
 #include "ussdgw/clock.h"
 #include "ussdgw/expected.h"
 
@@ -61,10 +61,10 @@ class io_context;
 namespace ussdgw::ussd {
 
 // Makes the channel to one configured customer. The service's default
-// makes a relay::CustomerClient (URL, secret, pool, TLS) on the io_context
-// and clock given to create(); tests give fakes.
+// makes a relay::CustomerClient from CustomerConfig::channel (URL, secret,
+// pool, TLS) on the io_context and clock given to create(); tests give fakes.
 using ChannelFactory =
-    std::function<Expected<std::unique_ptr<relay::CustomerChannel>, std::string>(const config::Customer&)>;
+    std::function<Expected<std::unique_ptr<relay::CustomerChannel>, std::string>(const CustomerConfig&)>;
 
 struct ServiceOptions {
   // Customer session ids are "<session_prefix><store session number>"; with
@@ -87,21 +87,25 @@ struct ServiceStats {
   std::uint64_t replies = 0, prompts = 0, releases = 0;
   std::uint64_t fallbacks = 0;       // customer failed or its text could not be sent
   std::uint64_t aborted = 0;         // dialogue gone before we answered (network, timers, shutdown)
+  // Sessions recorded not_sent: our answer (END, or a prompt's CONTINUE)
+  // could not be handed to the SS7 link. A refused BEGIN whose refusal was
+  // not sent counts here and in `refused`.
+  std::uint64_t not_sent = 0;
   std::uint64_t open_sessions = 0;
 };
 
 class Service final : public dialogue::TcUser {
  public:
-  // Creates one customer channel per config customer (ServiceOptions::make_channel),
-  // prepares every customer's fallback, ussd.busy_text and
-  // ussd.no_route_error (texts must fit a USSD-String; error names must be
-  // among ussd_error_names(): the checks of ussd/service/config_check.h,
-  // repeated for configs built in code) and registers itself with `layer`
-  // for networkUnstructuredSsContext-v2. The error names the config key
-  // that is wrong.
+  // Checks `cfg` (ussd/service/config_check.h validate(), repeated here for
+  // configs built in code: texts must fit a USSD-String, error names must be
+  // among ussd_error_names()), creates one customer channel per customer
+  // (ServiceOptions::make_channel), prepares every customer's fallback,
+  // ussd.busy_text and ussd.no_route_error, and registers itself with
+  // `layer` for networkUnstructuredSsContext-v2. The error names the config
+  // key that is wrong.
   // `clock` (and the layer and the store) must outlive the service.
   static Expected<std::unique_ptr<Service>, std::string> create(boost::asio::io_context& io, Clock& clock,
-                                                                const config::Config& cfg,
+                                                                const ServiceConfig& cfg,
                                                                 dialogue::DialogueLayer& layer,
                                                                 storage::SessionStore& store,
                                                                 ServiceOptions options = {});

@@ -28,7 +28,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <doctest/doctest.h>
 
-#include "config/config.h"
 #include "gateway/codec/map_dialogue.h"
 #include "gateway/codec/map_names.h"
 #include "gateway/codec/tcap.h"
@@ -251,31 +250,32 @@ class TestGateway {
   // A customer nobody listens for.
   std::string dead_url() { return demo(Behaviour::Down).url(); }
 
-  config::Customer& add_customer(const std::string& id, const std::string& url,
-                                 std::chrono::milliseconds deadline = 2s) {
-    config::Customer c;
+  ussd::CustomerConfig& add_customer(const std::string& id, const std::string& url,
+                                     std::chrono::milliseconds deadline = 2s) {
+    ussd::CustomerConfig c;
     c.id = id;
-    c.url = url;
-    c.secret = kSecret;
+    c.channel.url = url;
+    c.channel.secret = kSecret;
     c.step_deadline = deadline;
     c.fallback.text = kFallbackText;
     cfg.customers.push_back(c);
     return cfg.customers.back();
   }
   void route_service_code(const std::string& code, const std::string& customer) {
-    cfg.routes.push_back(config::Route{customer, code, std::nullopt});
+    cfg.routes.push_back(ussd::RouteConfig{customer, code, std::nullopt});
   }
   void route_imsi(const std::string& prefix, const std::string& customer) {
-    cfg.routes.push_back(config::Route{customer, std::nullopt, prefix});
+    cfg.routes.push_back(ussd::RouteConfig{customer, std::nullopt, prefix});
   }
 
   void start() {
     ussd::ServiceOptions o;
-    o.make_channel = [this](const config::Customer& cc)
+    o.make_channel = [this](const ussd::CustomerConfig& cc)
         -> Expected<std::unique_ptr<relay::CustomerChannel>, std::string> {
       for (auto& f : fakes)
-        if (f->url() == cc.url) return std::unique_ptr<relay::CustomerChannel>(new FakeChannel(*f, CustomerId{cc.id}));
-      return "no fake customer for " + cc.url;
+        if (f->url() == cc.channel.url)
+          return std::unique_ptr<relay::CustomerChannel>(new FakeChannel(*f, CustomerId{cc.id}));
+      return "no fake customer for " + cc.channel.url;
     };
     auto s = ussd::Service::create(io, clock, cfg, layer_, *store, std::move(o));
     REQUIRE_MESSAGE(s.ok(), (s.ok() ? "" : s.error()));
@@ -417,7 +417,7 @@ class TestGateway {
   asio::io_context io;
   ManualClock clock;
   TempDir dir;
-  config::Config cfg;
+  ussd::ServiceConfig cfg;
   std::vector<ss7::Unitdata> sent;
   bool link_down = false;  // the fake SS7 sender refuses everything
   std::vector<std::string> logs;

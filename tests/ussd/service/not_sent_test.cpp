@@ -23,6 +23,9 @@ void begin_with_link_down(TestGateway& gw, const BeginSpec& spec = {}) {
                   "the session was not closed");
   CHECK(gw.sent.empty());
   CHECK(gw.layer().stats().open == 0);
+  // Counted as not sent, not as a dialogue the network took away.
+  CHECK(gw.service->stats().not_sent == 1);
+  CHECK(gw.service->stats().aborted == 0);
 }
 
 // Customer "acme" answers "OK" at once for *100.
@@ -91,6 +94,9 @@ TEST_CASE("when a refusal cannot be sent then the session is not_sent, not refus
   gw.io.poll();
   CHECK(gw.sent.empty());
   CHECK(gw.session(1).outcome == SessionOutcome::NotSent);
+  CHECK(gw.service->stats().refused == 1);
+  CHECK(gw.service->stats().not_sent == 1);
+  CHECK(gw.service->stats().aborted == 0);
   auto step = gw.steps(1).at(0);
   CHECK(step.outcome == StepOutcome::NotRelayed);
   CHECK_FALSE(step.action.has_value());
@@ -107,4 +113,5 @@ TEST_CASE("when the link is up again then the next session is answered and recor
   CHECK(end.type == tcap::MessageType::End);
   CHECK(gw.session(1).outcome == SessionOutcome::NotSent);
   CHECK(gw.session(2).outcome == SessionOutcome::Completed);
+  CHECK(gw.service->stats().not_sent == 1);
 }

@@ -4,7 +4,6 @@
 
 #include <string>
 
-#include "config/config.h"
 #include "ussd/service/answer_codec.h"
 #include "ussd/service/router.h"
 
@@ -13,22 +12,22 @@ using namespace ussdgw::ussd;
 
 namespace {
 
-config::Config routing_config() {
-  config::Config c;
+ussd::ServiceConfig routing_config() {
+  ussd::ServiceConfig c;
   for (const char* id : {"bank", "telco", "iot", "fallback"}) {
-    config::Customer cu;
+    ussd::CustomerConfig cu;
     cu.id = id;
     c.customers.push_back(cu);
   }
-  c.routes.push_back(config::Route{"bank", "*100", std::nullopt});
-  c.routes.push_back(config::Route{"telco", "*100*5", std::nullopt});
-  c.routes.push_back(config::Route{"iot", std::nullopt, "23415"});
-  c.routes.push_back(config::Route{"telco", std::nullopt, "234"});
+  c.routes.push_back(ussd::RouteConfig{"bank", "*100", std::nullopt});
+  c.routes.push_back(ussd::RouteConfig{"telco", "*100*5", std::nullopt});
+  c.routes.push_back(ussd::RouteConfig{"iot", std::nullopt, "23415"});
+  c.routes.push_back(ussd::RouteConfig{"telco", std::nullopt, "234"});
   return c;
 }
 
 std::optional<Imsi> imsi(const char* digits) { return Imsi{Digits(digits)}; }
-const char* customer_of(const config::Config& c, const std::optional<RouteMatch>& m) {
+const char* customer_of(const ussd::ServiceConfig& c, const std::optional<RouteMatch>& m) {
   return m ? c.customers[m->customer.value].id.c_str() : "(none)";
 }
 
@@ -70,30 +69,30 @@ TEST_CASE("when a service code and an IMSI prefix both match then the longer pre
 }
 
 TEST_CASE("when prefixes tie then the route listed first wins") {
-  config::Config c;
+  ussd::ServiceConfig c;
   for (const char* id : {"first", "second"}) {
-    config::Customer cu;
+    ussd::CustomerConfig cu;
     cu.id = id;
     c.customers.push_back(cu);
   }
-  c.routes.push_back(config::Route{"first", "*12345", std::nullopt});
-  c.routes.push_back(config::Route{"second", std::nullopt, "23415"});
+  c.routes.push_back(ussd::RouteConfig{"first", "*12345", std::nullopt});
+  c.routes.push_back(ussd::RouteConfig{"second", std::nullopt, "23415"});
   Router r(c);
   CHECK(std::string(customer_of(c, r.route("*12345#", imsi("234150000000001")))) == "first");
 }
 
 TEST_CASE("a route with both keys matches only when the service code and the IMSI prefix both match") {
   // Two MVNOs share the balance code *100: each route says "this code, for these SIMs".
-  config::Config c;
+  ussd::ServiceConfig c;
   for (const char* id : {"mvno-a", "mvno-b", "host"}) {
-    config::Customer cu;
+    ussd::CustomerConfig cu;
     cu.id = id;
     c.customers.push_back(cu);
   }
-  c.routes.push_back(config::Route{"host", "*100", std::nullopt});
-  c.routes.push_back(config::Route{"mvno-a", "*100", "234151"});
-  c.routes.push_back(config::Route{"mvno-b", "*100", "234152"});
-  c.routes.push_back(config::Route{"host", "*100*5", std::nullopt});
+  c.routes.push_back(ussd::RouteConfig{"host", "*100", std::nullopt});
+  c.routes.push_back(ussd::RouteConfig{"mvno-a", "*100", "234151"});
+  c.routes.push_back(ussd::RouteConfig{"mvno-b", "*100", "234152"});
+  c.routes.push_back(ussd::RouteConfig{"host", "*100*5", std::nullopt});
   Router r(c);
 
   auto m = r.route("*100#", imsi("234151000000001"));

@@ -484,7 +484,7 @@ TEST_CASE("ussd.no_route_error from the config answers an unrouted BEGIN; Servic
   gw.service.reset();
   ussd::ServiceOptions o;
   o.no_route_error = map::MapError::UnexpectedDataValue;
-  o.make_channel = [&gw](const config::Customer& cc) -> Expected<std::unique_ptr<relay::CustomerChannel>, std::string> {
+  o.make_channel = [&gw](const ussd::CustomerConfig& cc) -> Expected<std::unique_ptr<relay::CustomerChannel>, std::string> {
     return std::unique_ptr<relay::CustomerChannel>(new FakeChannel(*gw.fakes.at(0), CustomerId{cc.id}));
   };
   auto s = ussd::Service::create(gw.io, gw.clock, gw.cfg, gw.layer(), *gw.store, std::move(o));
