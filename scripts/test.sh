@@ -14,6 +14,21 @@ cd "$(dirname "$0")/.."
 ci=false
 [[ ${CI:-} == true ]] && ci=true
 bash scripts/setup.sh
+# The conformance material (read in place, never copied) sits beside the
+# checkout as ../shared. A clone made one level deeper (e.g. a CI work
+# directory next to the checkout) finds it in the nearest ancestor that has
+# shared/vectors; USSDGW_SHARED_DIR, when set, is taken as it is.
+if [[ -z ${USSDGW_SHARED_DIR:-} && ! -f ../shared/vectors/README.md ]]; then
+  d=$(cd .. && pwd)
+  while [[ $d != / ]]; do
+    d=$(dirname "$d")
+    if [[ -f $d/shared/vectors/README.md ]]; then
+      export USSDGW_SHARED_DIR=$d/shared
+      echo "test: conformance material found in $USSDGW_SHARED_DIR"
+      break
+    fi
+  done
+fi
 t0=$(date +%s)
 skips=()
 
