@@ -1,6 +1,7 @@
 #include "config/config.h"
 
 #include <arpa/inet.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 #include <filesystem>
 #include <limits>
 #include <set>
+#include <sstream>
 
 namespace ussdgw::config {
 
@@ -503,19 +505,72 @@ std::string format_point_code(PointCode pc) {
   return std::to_string(pc.value >> 11) + "." + std::to_string((pc.value >> 3) & 0xff) + "." + std::to_string(pc.value & 7);
 }
 
+namespace {
+
+// Counts the documents of a YAML stream (at most 2), and notices yaml-cpp
+// 0.7 being stuck: on some invalid text (",", ",::") its parser reports a new
+// null document at the same place forever, so YAML::LoadAll loops while
+// allocating until the process is killed (yaml-cpp PR #1319, found by
+// fuzz/fuzz_config.cpp). Events are ignored; only document starts count.
+class DocumentCounter final : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& m) override {
+    stuck_ = count_ > 0 && m.pos == last_.pos;
+    last_ = m;
+    node_ = YAML::Mark::null_mark();
+    ++count_;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& m, YAML::anchor_t) override { first_node(m); }
+  void OnAlias(const YAML::Mark& m, YAML::anchor_t) override { first_node(m); }
+  void OnScalar(const YAML::Mark& m, const std::string&, YAML::anchor_t, const std::string&) override { first_node(m); }
+  void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    first_node(m);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    first_node(m);
+  }
+  void OnMapEnd() override {}
+
+  [[nodiscard]] int count() const { return count_; }
+  [[nodiscard]] bool stuck() const { return stuck_; }
+  // 1-based line of the latest document: its first node, else its start.
+  [[nodiscard]] int line() const { return (node_.is_null() ? last_.line : node_.line) + 1; }
+
+ private:
+  void first_node(const YAML::Mark& m) {
+    if (node_.is_null()) node_ = m;
+  }
+  int count_ = 0;
+  bool stuck_ = false;
+  YAML::Mark last_ = YAML::Mark::null_mark();
+  YAML::Mark node_ = YAML::Mark::null_mark();
+};
+
+}  // namespace
+
 Expected<Loaded, ConfigError> load_string(const std::string& yaml, const std::string& name) {
   std::vector<YAML::Node> docs;
   try {
-    docs = YAML::LoadAll(yaml);
+    std::istringstream in(yaml);
+    YAML::Parser parser(in);
+    DocumentCounter counter;
+    while (counter.count() < 2 && parser.HandleNextDocument(counter)) {
+    }
+    if (counter.stuck())
+      return ConfigError{name, counter.line(), "(syntax)",
+                         "not YAML that can be read (a stray ',' or ':' outside a flow collection?)"};
+    if (counter.count() > 1)
+      return ConfigError{name, counter.line(), "(syntax)",
+                         "a second YAML document ('---'); the configuration is one document"};
+    if (counter.count() == 1) docs.push_back(YAML::Load(yaml));
   } catch (const YAML::ParserException& e) {  // also DeepRecursion, for nesting deeper than yaml-cpp allows
     return ConfigError{name, e.mark.line + 1, "(syntax)", e.msg};
   }
   // A comment-only file or a lone "---" is one null document.
   if (docs.empty() || (docs.size() == 1 && !present(docs[0])))
     return ConfigError{name, 0, "", "is empty (ss7.global_title at least is required)"};
-  if (docs.size() > 1)
-    return ConfigError{name, line_of(docs[1]), "(syntax)",
-                       "a second YAML document ('---'); the configuration is one document"};
   try {
     return parse(docs[0], name);
   } catch (const YAML::Exception& e) {

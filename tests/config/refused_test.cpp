@@ -90,6 +90,9 @@ std::vector<Refused> refused() {
        "gw.yaml:10: routes[2]: same service_code and imsi_prefix as routes[0]"},
       {"a second document", kSs7 + "---\nss7: {global_title: \"1\"}\n", "gw.yaml:4: (syntax): a second YAML document"},
       {"a list for a document", "- ss7\n", "gw.yaml:1: (document): must be a mapping"},
+      // yaml-cpp 0.7's LoadAll loops forever, allocating, on these (fuzz_config).
+      {"a stray comma", kSs7 + ",\n", "gw.yaml:3: (syntax): end of map not found"},
+      {"a stray comma and colons", ",::", "gw.yaml:1: (syntax): not YAML that can be read"},
       // --- the log section
       {"an unknown log level", kSs7 + "log:\n  level: loud\n", "gw.yaml:4: log.level: must be debug, info, notice or error, not 'loud'"},
       {"a rate-limit interval of 0", kSs7 + "log:\n  rate_limit:\n    interval: 0s\n",
