@@ -101,9 +101,8 @@ TEST_CASE("a captured dialogue decodes as intended, by tshark and by ussdgw deco
   REQUIRE_MESSAGE(net.start(), net.error());
   const auto port = net.stp().ipa_port();
   const auto cap = net.dir() / "gw.pcapng";
-  Child dump({"/usr/bin/dumpcap", "-i", "lo", "-f", "tcp port " + std::to_string(port), "-w", cap.string()},
-             net.dir() / "dumpcap.out", net.dir() / "dumpcap.err");
-  REQUIRE(dump.wait_for_err("Capturing on", 10s));
+  Capture dump(cap, port, net.dir());
+  REQUIRE(dump.wait_started());
   std::string out;
   int rc = net.sim_script(R"(imsi 234150000000001
 msisdn 447700900001
@@ -115,9 +114,7 @@ end
 )",
                           &out);
   REQUIRE_MESSAGE(rc == 0, out);
-  std::this_thread::sleep_for(300ms);  // let the last packets reach the capture
-  dump.signal(SIGINT);
-  REQUIRE(dump.wait(10s) == 0);
+  REQUIRE(dump.stop() == 0);
 
   auto theirs = tshark_view(cap, port);
   int decode_rc = 0;

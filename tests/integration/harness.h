@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include <csignal>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -242,6 +243,30 @@ class Network {
     error_ = std::move(why);
     return false;
   }
+};
+
+// dumpcap on the loopback, filtered to the STP's IPA port: every message
+// between the gateway, osmo-stp and the simulator lands in `file`, to be
+// decoded (tshark, `ussdgw decode`) once the story is over.
+class Capture {
+ public:
+  Capture(const fs::path& file, unsigned port, const fs::path& dir)
+      : file_(file),
+        dump_({"/usr/bin/dumpcap", "-i", "lo", "-f", "tcp port " + std::to_string(port), "-w", file.string()},
+              dir / "dumpcap.out", dir / "dumpcap.err") {}
+  // True once dumpcap says it is capturing (packets before that are lost).
+  bool wait_started() const { return dump_.wait_for_err("Capturing on", 10s); }
+  // Lets the last packets reach the capture, then ends dumpcap: its exit code.
+  int stop() {
+    std::this_thread::sleep_for(300ms);
+    dump_.signal(SIGINT);
+    return dump_.wait(10s);
+  }
+  [[nodiscard]] const fs::path& file() const { return file_; }
+
+ private:
+  fs::path file_;
+  Child dump_;
 };
 
 // Polls the session database until `query` answers `want`: the gateway

@@ -59,9 +59,8 @@ TEST_CASE("malformed BEGINs with a derivable otid get a P-Abort naming the cause
   REQUIRE_MESSAGE(net.start(), net.gateway().err());
   const auto port = net.stp().ipa_port();
   const auto cap = net.dir() / "malformed.pcapng";
-  Child dump({"/usr/bin/dumpcap", "-i", "lo", "-f", "tcp port " + std::to_string(port), "-w", cap.string()},
-             net.dir() / "dumpcap.out", net.dir() / "dumpcap.err");
-  REQUIRE(dump.wait_for_err("Capturing on", 10s));
+  Capture dump(cap, port, net.dir());
+  REQUIRE(dump.wait_started());
 
   std::string out;
   int rc = net.sim_script(R"(imsi 234150000000001
@@ -96,9 +95,7 @@ end
   CHECK(out.find("<<< [abort] p-abort unrecognizedMessageType") != std::string::npos);
   CHECK(out.find("4/4 dialogues passed") != std::string::npos);
 
-  std::this_thread::sleep_for(300ms);  // let the last packets reach the capture
-  dump.signal(SIGINT);
-  REQUIRE(dump.wait(10s) == 0);
+  REQUIRE(dump.stop() == 0);
   auto seen = p_aborts(cap, port);
   // Each P-Abort crosses the capture twice (gateway -> STP -> simulator).
   REQUIRE_MESSAGE(seen.size() == 6, read_file(net.dir() / "decode.err"));
