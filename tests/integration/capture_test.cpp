@@ -68,17 +68,9 @@ std::vector<Seen> tshark_view(const fs::path& cap, std::uint16_t ipa_port) {
 }
 
 // Our decoder's view of the same capture.
-std::vector<Seen> ussdgw_view(const fs::path& cap, std::uint16_t ipa_port, int* rc) {
-  auto out = cap.parent_path() / "decode.jsonl";
-  Child d({ussdgw_binary(), "decode", "--pcap", cap.string(), "--ipa-port", std::to_string(ipa_port)}, out,
-          cap.parent_path() / "decode.err");
-  *rc = d.wait(60s);
+std::vector<Seen> ussdgw_view(const Capture& cap, int* rc) {
   std::vector<Seen> v;
-  std::istringstream in(read_file(out));
-  for (std::string line; std::getline(in, line);) {
-    json j = json::parse(line, nullptr, false);
-    if (!j.contains("tcap")) continue;
-    const json& tc = j["tcap"];
+  for (const json& tc : cap.decoded_tcap(rc)) {
     Seen s;
     s.type = tc.value("type", "");
     s.otid = tc.value("otid", "");
@@ -118,7 +110,7 @@ end
 
   auto theirs = tshark_view(cap, port);
   int decode_rc = 0;
-  auto ours = ussdgw_view(cap, port, &decode_rc);
+  auto ours = ussdgw_view(dump, &decode_rc);
   CHECK(decode_rc == 0);
   // Each message crosses the capture twice (simulator -> STP -> gateway and back).
   REQUIRE(theirs.size() == 8);

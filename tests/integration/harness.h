@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdint>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -21,6 +22,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <nlohmann/json.hpp>
 
 #include "tools/support/child_process.h"
 #include "tools/support/stp_process.h"
@@ -250,8 +252,9 @@ class Network {
 // decoded (tshark, `ussdgw decode`) once the story is over.
 class Capture {
  public:
-  Capture(const fs::path& file, unsigned port, const fs::path& dir)
+  Capture(const fs::path& file, std::uint16_t port, const fs::path& dir)
       : file_(file),
+        port_(port),
         dump_({"/usr/bin/dumpcap", "-i", "lo", "-f", "tcp port " + std::to_string(port), "-w", file.string()},
               dir / "dumpcap.out", dir / "dumpcap.err") {}
   // True once dumpcap says it is capturing (packets before that are lost).
@@ -263,9 +266,29 @@ class Capture {
     return dump_.wait(10s);
   }
   [[nodiscard]] const fs::path& file() const { return file_; }
+  [[nodiscard]] std::uint16_t port() const { return port_; }
+
+  // The `tcap` objects `ussdgw decode --pcap` finds in the capture, in order
+  // (its output in decode.jsonl, its stderr in decode.err beside the file);
+  // `rc` gets the decoder's exit code.
+  [[nodiscard]] std::vector<nlohmann::json> decoded_tcap(int* rc = nullptr) const {
+    auto out = file_.parent_path() / "decode.jsonl";
+    Child d({ussdgw_binary(), "decode", "--pcap", file_.string(), "--ipa-port", std::to_string(port_)}, out,
+            file_.parent_path() / "decode.err");
+    const int code = d.wait(60s);
+    if (rc) *rc = code;
+    std::vector<nlohmann::json> v;
+    std::istringstream in(read_file(out));
+    for (std::string line; std::getline(in, line);) {
+      auto j = nlohmann::json::parse(line, nullptr, false);
+      if (j.is_object() && j.contains("tcap")) v.push_back(j["tcap"]);
+    }
+    return v;
+  }
 
  private:
   fs::path file_;
+  std::uint16_t port_;
   Child dump_;
 };
 
