@@ -91,9 +91,7 @@ TEST_CASE("a captured dialogue decodes as intended, by tshark and by ussdgw deco
   if (!require_program("osmo-stp") || !require_program("dumpcap") || !require_program("tshark")) return;
   Network net("capture");
   REQUIRE_MESSAGE(net.start(), net.error());
-  const auto port = net.stp().ipa_port();
-  const auto cap = net.dir() / "gw.pcapng";
-  Capture dump(cap, port, net.dir());
+  Capture dump(net, "gw.pcapng");
   REQUIRE(dump.wait_started());
   std::string out;
   int rc = net.sim_script(R"(imsi 234150000000001
@@ -108,7 +106,7 @@ end
   REQUIRE_MESSAGE(rc == 0, out);
   REQUIRE(dump.stop() == 0);
 
-  auto theirs = tshark_view(cap, port);
+  auto theirs = tshark_view(dump.file(), dump.port());
   int decode_rc = 0;
   auto ours = ussdgw_view(dump, &decode_rc);
   CHECK(decode_rc == 0);

@@ -252,11 +252,13 @@ class Network {
 // decoded (tshark, `ussdgw decode`) once the story is over.
 class Capture {
  public:
-  Capture(const fs::path& file, std::uint16_t port, const fs::path& dir)
-      : file_(file),
-        port_(port),
-        dump_({"/usr/bin/dumpcap", "-i", "lo", "-f", "tcp port " + std::to_string(port), "-w", file.string()},
-              dir / "dumpcap.out", dir / "dumpcap.err") {}
+  // Captures `net`'s IPA link into net.dir() / file_name (dumpcap's own
+  // output beside it).
+  Capture(Network& net, const std::string& file_name)
+      : file_(net.dir() / file_name),
+        port_(net.stp().ipa_port()),
+        dump_({"/usr/bin/dumpcap", "-i", "lo", "-f", "tcp port " + std::to_string(port_), "-w", file_.string()},
+              net.dir() / "dumpcap.out", net.dir() / "dumpcap.err") {}
   // True once dumpcap says it is capturing (packets before that are lost).
   bool wait_started() const { return dump_.wait_for_err("Capturing on", 10s); }
   // Lets the last packets reach the capture, then ends dumpcap: its exit code.

@@ -41,9 +41,7 @@ TEST_CASE("malformed BEGINs with a derivable otid get a P-Abort naming the cause
   if (!require_program("osmo-stp") || !require_program("dumpcap")) return;
   Network net("tcap-malformed");
   REQUIRE_MESSAGE(net.start(), net.gateway().err());
-  const auto port = net.stp().ipa_port();
-  const auto cap = net.dir() / "malformed.pcapng";
-  Capture dump(cap, port, net.dir());
+  Capture dump(net, "malformed.pcapng");
   REQUIRE(dump.wait_started());
 
   std::string out;
