@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_util.h"
 #include "gateway/codec/map_dialogue.h"
 #include "gateway/codec/tcap.h"
 #include "hlr-sms/codec/sm_ops.h"
@@ -45,6 +46,7 @@ void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 
 using namespace ussdgw;
+using bench::median;
 
 namespace {
 
@@ -89,11 +91,6 @@ double allocs_per_call(F& f) {
   std::size_t a0 = g_allocs.load();
   for (int i = 0; i < 1000; ++i) f();
   return static_cast<double>(g_allocs.load() - a0) / 1000;
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
 }
 
 // Median over rounds of the mean time per call.

@@ -38,10 +38,12 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
+#include "bench/bench_util.h"
 #include "relay/customer_client.h"
 #include "relay/signature.h"
 #include "tools/customer_demo/demo_customer_server.h"
 #include "ussd/service/step_codec.h"
+#include "support/run_until.h"  // tests/support
 #include "ussdgw/asio_clock.h"
 
 // Counting operator new for this binary: per-thread counters only.
@@ -72,14 +74,11 @@ namespace asio = boost::asio;
 namespace http = boost::beast::http;
 using namespace std::chrono_literals;
 using namespace ussdgw;
+using bench::median;
+
+double thread_cpu_us() { return bench::thread_cpu_seconds() * 1e6; }
 
 constexpr const char* kSecret = "bench-secret";
-
-double thread_cpu_us() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) * 1e6 + static_cast<double>(ts.tv_nsec) / 1e3;
-}
 
 // The customer on its own thread and event loop.
 struct ServerThread {
@@ -123,12 +122,6 @@ Sample measure(int calls, Body&& body) {
   s.cpu_us_per_call = (thread_cpu_us() - c0) / calls;
   s.allocs_per_call = static_cast<double>(t_allocs - a0) / calls;
   return s;
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 relay::CustomerRequest bench_request() {
@@ -175,15 +168,9 @@ struct BareBeast {
   }
 };
 
+// A sanity bound for one round, not a timing.
 bool run_until(asio::io_context& ioc, const std::function<bool()>& pred) {
-  auto until = std::chrono::steady_clock::now() + 120s;
-  ioc.restart();
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() > until) return false;
-    ioc.run_one_for(50ms);
-    ioc.restart();
-  }
-  return true;
+  return ussdgw::test::run_until(ioc, pred, 120s);
 }
 
 }  // namespace

@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_util.h"
 #include "storage/batch_flusher.h"
 #include "storage/schema.h"
 #include "storage/sqlite_session_store.h"
@@ -50,26 +51,17 @@ constexpr int kBatchSessions = 2000;  // sessions per flush / per baseline trans
   std::exit(1);
 }
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
+using bench::median;
+constexpr auto thread_cpu = bench::thread_cpu_seconds;
 
 double seconds(steady_clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
-// CPU time of the calling thread (user + system), in seconds.
-double thread_cpu() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
 // The sessions written are the storage tests' samples (a prompt and its
 // answer, as the gateway records them), and so is the temporary directory.
-using test::at;
-using test::sample_start;
-using test::sample_step;
-using test::TempDir;
+using storage::test::at;
+using storage::test::sample_start;
+using storage::test::sample_step;
+using storage::test::TempDir;
 
 struct Sample {
   SessionStart start = sample_start(at(0));

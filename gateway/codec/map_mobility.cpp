@@ -1,6 +1,7 @@
 #include "gateway/codec/map_mobility.h"
 
 #include "ussdgw/ber.h"
+#include "ussdgw/map_fields.h"
 
 namespace ussdgw::map {
 namespace {
@@ -15,49 +16,16 @@ constexpr Tag kOctets = ber::kOctetString;
 // The parameter as one TLV (its tag picks the MAP version's form).
 Result<Tlv> whole(Bytes param) { return ber::parse_single(param); }
 
-Result<Reader> enter(const Tlv& t, const char* not_constructed = "MAP: expected a constructed element") {
-  if (!t.tag.constructed) return Error{not_constructed, t.whole.data()};
-  return Reader(t.whole, 0).enter(t);
-}
-
-// A parameter that must be a SEQUENCE: a reader over its elements.
-Result<Reader> open_sequence(Bytes param, const char* not_seq) {
-  USSDGW_TRY(t, whole(param));
-  if (t.tag != ber::kSequence) return Error{not_seq, param.data()};
-  return enter(t, not_seq);
-}
-
-Result<AddressString> address(const Tlv& t, const char* what) {
-  // ISDN-AddressString is SIZE (1..9); longer AddressStrings (up to 20
-  // octets) occur in real traffic and are accepted.
-  if (t.tag.constructed || t.value.empty()) return Error{what, t.whole.data()};
-  auto a = decode_address_string(t.value);
-  if (!a) return Error{what, a.error().at ? a.error().at : t.whole.data()};
-  return a.value();
-}
-
-Result<Imsi> imsi(const Tlv& t, const char* what) {
-  // IMSI ::= TBCD-STRING (SIZE (3..8)) (§17.7.8).
-  if (t.tag.constructed || t.value.size() < 3 || t.value.size() > 8) return Error{what, t.whole.data()};
-  auto d = decode_tbcd(t.value);
-  if (!d) return Error{what, d.error().at};
-  return Imsi{d.value()};
-}
+using fields::address;
+using fields::enter;
+using fields::imsi;
+using fields::null;
+using fields::octets;
+using fields::open_sequence;
 
 Result<std::uint8_t> small_int(const Tlv& t, std::int64_t lo, std::int64_t hi, const char* what) {
-  auto v = ber::to_integer(t);
-  if (!v || *v < lo || *v > hi) return Error{what, t.whole.data()};
-  return static_cast<std::uint8_t>(*v);
-}
-
-Status null(const Tlv& t, const char* what) {
-  if (t.tag.constructed || !t.value.empty()) return Error{what, t.whole.data()};
-  return Ok{};
-}
-
-Result<Bytes> octets(const Tlv& t, std::size_t lo, std::size_t hi, const char* what) {
-  if (t.tag.constructed || t.value.size() < lo || t.value.size() > hi) return Error{what, t.whole.data()};
-  return t.value;
+  USSDGW_TRY(v, fields::integer(t, lo, hi, what));
+  return static_cast<std::uint8_t>(v);
 }
 
 // SEQUENCE SIZE (1..n) OF OCTET STRING (1..5): the first octet of each

@@ -1,5 +1,7 @@
 #include "hlr-sms/codec/sm_ops.h"
 
+#include "ussdgw/map_fields.h"
+
 namespace ussdgw::sms {
 namespace {
 
@@ -10,30 +12,14 @@ using ber::Tlv;
 
 constexpr Tag kOctets = ber::kOctetString;
 
-Result<Reader> open_sequence(Bytes param, const char* not_seq) {
-  USSDGW_TRY(t, ber::parse_single(param));
-  if (t.tag != ber::kSequence) return Error{not_seq, param.data()};
-  return Reader(param, 0).enter(t);
-}
-
-// Field decoders. Each keeps the pointer into the message for errors and
-// says which element was wrong.
-
-Result<AddressString> address(const Tlv& t, const char* what) {
-  // ISDN-AddressString is SIZE(1..9) but 17-digit MSISDNs exist in real
-  // traffic (S11 #2): any AddressString up to 20 octets is accepted.
-  auto a = decode_address_string(t.value);
-  if (!a) return Error{what, a.error().at ? a.error().at : t.whole.data()};
-  return a.value();
-}
-
-Result<Imsi> imsi(const Tlv& t, const char* what) {
-  // IMSI ::= TBCD-STRING (SIZE (3..8)) (§17.7.8).
-  if (t.value.size() < 3 || t.value.size() > 8) return Error{what, t.whole.data()};
-  auto d = decode_tbcd(t.value);
-  if (!d) return Error{what, d.error().at};
-  return Imsi{d.value()};
-}
+// Field decoders (shared with the other MAP codecs, ussdgw/map_fields.h).
+// Each keeps the pointer into the message for errors and says which element
+// was wrong.
+using fields::address;
+using fields::imsi;
+using fields::integer;
+using fields::null;
+using fields::open_sequence;
 
 Result<Lmsi> lmsi(const Tlv& t) {
   if (t.value.size() != 4) return Error{"SMS: LMSI is not 4 octets", t.whole.data()};
@@ -42,20 +28,9 @@ Result<Lmsi> lmsi(const Tlv& t) {
   return l;
 }
 
-Status null(const Tlv& t, const char* what) {
-  if (!t.value.empty()) return Error{what, t.whole.data()};
-  return Ok{};
-}
-
 Result<bool> boolean(const Tlv& t, const char* what) {
   if (t.value.size() != 1) return Error{what, t.whole.data()};
   return t.value[0] != 0;  // BER: any non-zero octet is TRUE (X.690 §8.2.2)
-}
-
-Result<std::int64_t> integer(const Tlv& t, std::int64_t lo, std::int64_t hi, const char* what) {
-  auto v = ber::to_integer(t);
-  if (!v || *v < lo || *v > hi) return Error{what, t.whole.data()};
-  return *v;
 }
 
 Result<SmDeliveryOutcome> outcome(const Tlv& t) {

@@ -68,17 +68,9 @@ std::vector<Seen> tshark_view(const fs::path& cap, std::uint16_t ipa_port) {
 }
 
 // Our decoder's view of the same capture.
-std::vector<Seen> ussdgw_view(const fs::path& cap, std::uint16_t ipa_port, int* rc) {
-  auto out = cap.parent_path() / "decode.jsonl";
-  Child d({ussdgw_binary(), "decode", "--pcap", cap.string(), "--ipa-port", std::to_string(ipa_port)}, out,
-          cap.parent_path() / "decode.err");
-  *rc = d.wait(60s);
+std::vector<Seen> ussdgw_view(const Capture& cap, int* rc) {
   std::vector<Seen> v;
-  std::istringstream in(read_file(out));
-  for (std::string line; std::getline(in, line);) {
-    json j = json::parse(line, nullptr, false);
-    if (!j.contains("tcap")) continue;
-    const json& tc = j["tcap"];
+  for (const json& tc : cap.decoded_tcap(rc)) {
     Seen s;
     s.type = tc.value("type", "");
     s.otid = tc.value("otid", "");
@@ -99,11 +91,8 @@ TEST_CASE("a captured dialogue decodes as intended, by tshark and by ussdgw deco
   if (!require_program("osmo-stp") || !require_program("dumpcap") || !require_program("tshark")) return;
   Network net("capture");
   REQUIRE_MESSAGE(net.start(), net.error());
-  const auto port = net.stp().ipa_port();
-  const auto cap = net.dir() / "gw.pcapng";
-  Child dump({"/usr/bin/dumpcap", "-i", "lo", "-f", "tcp port " + std::to_string(port), "-w", cap.string()},
-             net.dir() / "dumpcap.out", net.dir() / "dumpcap.err");
-  REQUIRE(dump.wait_for_err("Capturing on", 10s));
+  Capture dump(net, "gw.pcapng");
+  REQUIRE(dump.wait_started());
   std::string out;
   int rc = net.sim_script(R"(imsi 234150000000001
 msisdn 447700900001
@@ -115,13 +104,11 @@ end
 )",
                           &out);
   REQUIRE_MESSAGE(rc == 0, out);
-  std::this_thread::sleep_for(300ms);  // let the last packets reach the capture
-  dump.signal(SIGINT);
-  REQUIRE(dump.wait(10s) == 0);
+  REQUIRE(dump.stop() == 0);
 
-  auto theirs = tshark_view(cap, port);
+  auto theirs = tshark_view(dump.file(), dump.port());
   int decode_rc = 0;
-  auto ours = ussdgw_view(cap, port, &decode_rc);
+  auto ours = ussdgw_view(dump, &decode_rc);
   CHECK(decode_rc == 0);
   // Each message crosses the capture twice (simulator -> STP -> gateway and back).
   REQUIRE(theirs.size() == 8);

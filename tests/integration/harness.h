@@ -6,6 +6,8 @@
 
 #include <unistd.h>
 
+#include <csignal>
+#include <cstdint>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -20,6 +22,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <nlohmann/json.hpp>
 
 #include "tools/support/child_process.h"
 #include "tools/support/stp_process.h"
@@ -242,6 +245,53 @@ class Network {
     error_ = std::move(why);
     return false;
   }
+};
+
+// dumpcap on the loopback, filtered to the STP's IPA port: every message
+// between the gateway, osmo-stp and the simulator lands in `file`, to be
+// decoded (tshark, `ussdgw decode`) once the story is over.
+class Capture {
+ public:
+  // Captures `net`'s IPA link into net.dir() / file_name (dumpcap's own
+  // output beside it).
+  Capture(Network& net, const std::string& file_name)
+      : file_(net.dir() / file_name),
+        port_(net.stp().ipa_port()),
+        dump_({"/usr/bin/dumpcap", "-i", "lo", "-f", "tcp port " + std::to_string(port_), "-w", file_.string()},
+              net.dir() / "dumpcap.out", net.dir() / "dumpcap.err") {}
+  // True once dumpcap says it is capturing (packets before that are lost).
+  bool wait_started() const { return dump_.wait_for_err("Capturing on", 10s); }
+  // Lets the last packets reach the capture, then ends dumpcap: its exit code.
+  int stop() {
+    std::this_thread::sleep_for(300ms);
+    dump_.signal(SIGINT);
+    return dump_.wait(10s);
+  }
+  [[nodiscard]] const fs::path& file() const { return file_; }
+  [[nodiscard]] std::uint16_t port() const { return port_; }
+
+  // The `tcap` objects `ussdgw decode --pcap` finds in the capture, in order
+  // (its output in decode.jsonl, its stderr in decode.err beside the file);
+  // `rc` gets the decoder's exit code.
+  [[nodiscard]] std::vector<nlohmann::json> decoded_tcap(int* rc = nullptr) const {
+    auto out = file_.parent_path() / "decode.jsonl";
+    Child d({ussdgw_binary(), "decode", "--pcap", file_.string(), "--ipa-port", std::to_string(port_)}, out,
+            file_.parent_path() / "decode.err");
+    const int code = d.wait(60s);
+    if (rc) *rc = code;
+    std::vector<nlohmann::json> v;
+    std::istringstream in(read_file(out));
+    for (std::string line; std::getline(in, line);) {
+      auto j = nlohmann::json::parse(line, nullptr, false);
+      if (j.is_object() && j.contains("tcap")) v.push_back(j["tcap"]);
+    }
+    return v;
+  }
+
+ private:
+  fs::path file_;
+  std::uint16_t port_;
+  Child dump_;
 };
 
 // Polls the session database until `query` answers `want`: the gateway

@@ -8,10 +8,10 @@
 // `ussdgw decode`, and checks that the gateway carries on.
 #include <doctest/doctest.h>
 
-#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 #include "harness.h"
+#include "support/prerequisite.h"
 
 using namespace ussdgw;
 using namespace ussdgw::e2e;
@@ -19,32 +19,15 @@ using nlohmann::json;
 
 namespace {
 
-// A missing prerequisite is reported to ctest as a skip (exit code 77,
-// SKIP_RETURN_CODE in tests/CMakeLists.txt), never as a pass.
-void require_tools() {
-  if (std::system("command -v osmo-stp >/dev/null && command -v dumpcap >/dev/null") != 0) {
-    std::fputs("skipped: osmo-stp or dumpcap is not installed (scripts/setup.sh)\n", stderr);
-    std::exit(77);
-  }
-}
-
 struct PAbortSeen {
   std::string dtid;
   std::string cause;
 };
 
 // The P-Aborts in a capture, in order, decoded by `ussdgw decode`.
-std::vector<PAbortSeen> p_aborts(const fs::path& cap, std::uint16_t ipa_port) {
-  auto out = cap.parent_path() / "decode.jsonl";
-  Child d({ussdgw_binary(), "decode", "--pcap", cap.string(), "--ipa-port", std::to_string(ipa_port)}, out,
-          cap.parent_path() / "decode.err");
-  d.wait(60s);
+std::vector<PAbortSeen> p_aborts(const Capture& cap) {
   std::vector<PAbortSeen> v;
-  std::istringstream in(read_file(out));
-  for (std::string line; std::getline(in, line);) {
-    json j = json::parse(line, nullptr, false);
-    if (!j.is_object() || !j.contains("tcap")) continue;
-    const json& tc = j["tcap"];
+  for (const json& tc : cap.decoded_tcap()) {
     if (tc.value("type", "") != "abort" || !tc.contains("p_abort_cause_name")) continue;
     v.push_back({tc.value("dtid", ""), tc["p_abort_cause_name"].get<std::string>()});
   }
@@ -54,14 +37,12 @@ std::vector<PAbortSeen> p_aborts(const fs::path& cap, std::uint16_t ipa_port) {
 }  // namespace
 
 TEST_CASE("malformed BEGINs with a derivable otid get a P-Abort naming the cause, through osmo-stp") {
-  require_tools();
+  using ussdgw::test::require_program;
+  if (!require_program("osmo-stp") || !require_program("dumpcap")) return;
   Network net("tcap-malformed");
   REQUIRE_MESSAGE(net.start(), net.gateway().err());
-  const auto port = net.stp().ipa_port();
-  const auto cap = net.dir() / "malformed.pcapng";
-  Child dump({"/usr/bin/dumpcap", "-i", "lo", "-f", "tcp port " + std::to_string(port), "-w", cap.string()},
-             net.dir() / "dumpcap.out", net.dir() / "dumpcap.err");
-  REQUIRE(dump.wait_for_err("Capturing on", 10s));
+  Capture dump(net, "malformed.pcapng");
+  REQUIRE(dump.wait_started());
 
   std::string out;
   int rc = net.sim_script(R"(imsi 234150000000001
@@ -96,10 +77,8 @@ end
   CHECK(out.find("<<< [abort] p-abort unrecognizedMessageType") != std::string::npos);
   CHECK(out.find("4/4 dialogues passed") != std::string::npos);
 
-  std::this_thread::sleep_for(300ms);  // let the last packets reach the capture
-  dump.signal(SIGINT);
-  REQUIRE(dump.wait(10s) == 0);
-  auto seen = p_aborts(cap, port);
+  REQUIRE(dump.stop() == 0);
+  auto seen = p_aborts(dump);
   // Each P-Abort crosses the capture twice (gateway -> STP -> simulator).
   REQUIRE_MESSAGE(seen.size() == 6, read_file(net.dir() / "decode.err"));
   const std::vector<std::string> causes{"badlyFormattedTransactionPortion", "badlyFormattedTransactionPortion",

@@ -29,6 +29,7 @@
 #include "relay/customer_client.h"
 #include "tools/customer_demo/demo_customer_server.h"
 #include "ussd/service/step_codec.h"
+#include "support/run_until.h"
 #include "ussdgw/manual_clock.h"
 
 namespace relay_test {
@@ -92,18 +93,7 @@ inline CustomerRequest sample_step(const std::string& session, std::uint32_t ste
   return ussdgw::ussd::encode_step_request(r, prefix);
 }
 
-// Runs the io_context until pred() holds. The bound is a sanity limit against
-// a hung test, not a timing assertion.
-inline bool run_until(asio::io_context& ioc, const std::function<bool()>& pred, std::chrono::seconds bound = 20s) {
-  auto until = std::chrono::steady_clock::now() + bound;
-  ioc.restart();
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() > until) return false;
-    ioc.run_one_for(50ms);
-    ioc.restart();
-  }
-  return true;
-}
+using ussdgw::test::run_until;  // support/run_until.h
 
 // Runs one test story written as a coroutine to its end.
 inline void run_story(asio::io_context& ioc, std::function<asio::awaitable<void>()> story) {

@@ -13,29 +13,12 @@
 
 #include "storage/session_store.h"
 #include "storage/sqlite_session_store.h"
+#include "support/temp_dir.h"
 #include "ussdgw/log.h"
 
 namespace ussdgw::storage::test {
 
-// A directory removed with everything in it when the test ends.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "ussdgw-store-XXXXXX").string();
-    if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  [[nodiscard]] std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using TempDir = ussdgw::test::TempDir;  // support/temp_dir.h
 
 inline SqliteStoreOptions store_options(const std::string& path, WriteMode mode) {
   SqliteStoreOptions o;

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <string_view>
 
+#include "tools/sim/parse.h"
 #include "tools/sim/responder.h"
 #include "gateway/ss7/endpoint.h"
 
@@ -16,35 +17,6 @@ namespace ussdgw::sim {
 namespace {
 
 using namespace std::chrono_literals;
-
-std::optional<std::chrono::milliseconds> parse_duration(std::string_view v) {
-  double scale = 1000;
-  if (v.ends_with("ms")) {
-    scale = 1;
-    v.remove_suffix(2);
-  } else if (v.ends_with("s")) {
-    v.remove_suffix(1);
-  }
-  double x = 0;
-  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
-  if (ec != std::errc() || p != v.data() + v.size() || x <= 0) return std::nullopt;
-  return std::chrono::milliseconds(static_cast<long long>(x * scale));
-}
-
-template <class T>
-std::optional<T> parse_num(std::string_view v) {
-  T x{};
-  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
-  if (ec != std::errc() || p != v.data() + v.size()) return std::nullopt;
-  return x;
-}
-
-bool digits_ok(std::string_view s, std::size_t min, std::size_t max) {
-  if (s.size() < min || s.size() > max) return false;
-  for (char c : s)
-    if (c < '0' || c > '9') return false;
-  return true;
-}
 
 ss7::GlobalTitle make_gt(std::string_view digits) {
   ss7::GlobalTitle g;  // GTI 4, TT 0, E.164, international (Q.713 §3.4.2.3)

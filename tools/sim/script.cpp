@@ -1,5 +1,7 @@
 #include "tools/sim/script.h"
 
+#include "tools/sim/parse.h"
+
 #include <cctype>
 #include <charconv>
 
@@ -10,35 +12,6 @@ std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
   return s;
-}
-
-bool all_digits(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s)
-    if (c < '0' || c > '9') return false;
-  return true;
-}
-
-// "10s", "500ms", "1.5s", "2" (seconds).
-std::optional<std::chrono::milliseconds> parse_duration(std::string_view v) {
-  double scale = 1000;
-  if (v.ends_with("ms")) {
-    scale = 1;
-    v.remove_suffix(2);
-  } else if (v.ends_with("s")) {
-    v.remove_suffix(1);
-  }
-  double x = 0;
-  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
-  if (ec != std::errc() || p != v.data() + v.size() || x <= 0) return std::nullopt;
-  return std::chrono::milliseconds(static_cast<long long>(x * scale));
-}
-
-std::optional<int> parse_int(std::string_view v) {
-  int x = 0;
-  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
-  if (ec != std::errc() || p != v.data() + v.size()) return std::nullopt;
-  return x;
 }
 
 // Strips one level of double quotes, honouring \" and \\; nullopt if the
@@ -74,14 +47,14 @@ class Parser {
   bool common_key(int line, std::string_view key, const std::string& v, DialogueSpec& s) {
     if (key == "imsi") {
       // IMSI: 6..15 digits (TS 23.003 §2.2).
-      if (!all_digits(v) || v.size() < 6 || v.size() > 15) error(line, "imsi: expected 6 to 15 digits, got '" + v + "'");
+      if (!digits_ok(v, 6, 15)) error(line, "imsi: expected 6 to 15 digits, got '" + v + "'");
       else s.imsi.digits.assign(v);
     } else if (key == "msisdn") {
       if (v == "none") s.msisdn.reset();
-      else if (!all_digits(v) || v.size() > 16) error(line, "msisdn: expected up to 16 digits or 'none', got '" + v + "'");
+      else if (!digits_ok(v, 1, 16)) error(line, "msisdn: expected up to 16 digits or 'none', got '" + v + "'");
       else s.msisdn = Msisdn{Digits(v)};
     } else if (key == "vlr") {
-      if (!all_digits(v) || v.size() > 16) error(line, "vlr: expected up to 16 digits, got '" + v + "'");
+      if (!digits_ok(v, 1, 16)) error(line, "vlr: expected up to 16 digits, got '" + v + "'");
       else s.vlr_number.assign(v);
     } else if (key == "orig-ref") {
       if (v == "msisdn") s.orig_ref = OrigRef::kMsisdn;
@@ -110,11 +83,11 @@ class Parser {
       s.answers.push_back(v);
     } else if (key == "xudt-segments") {
       // Q.713 §3.17: at most 16 segments (4 bits of remaining segments).
-      auto n = parse_int(v);
+      auto n = parse_num<int>(v);
       if (!n || *n < 1 || *n > 16) error(line, "xudt-segments: expected 1 to 16, got '" + v + "'");
       else s.xudt_segments = static_cast<std::uint8_t>(*n);
     } else if (key == "abort-after") {
-      auto n = parse_int(v);
+      auto n = parse_num<int>(v);
       // The gateway's tid is only known from its first CONTINUE (Q.774
       // §3.2.1), so a TC-U-ABORT can go out at the earliest then.
       if (!n || *n < 1) error(line, "abort-after: expected a number of prompts >= 1, got '" + v + "'");
@@ -132,7 +105,7 @@ class Parser {
         error(line, "send: expected malformed, unknown-op, truncated-dialogue, truncated-components or "
                     "unknown-message-type, got '" + v + "'");
     } else if (key == "ac-version") {
-      auto n = parse_int(v);
+      auto n = parse_num<int>(v);
       if (!n || *n < 2 || *n > 3) error(line, "ac-version: expected 2 or 3, got '" + v + "'");
       else s.ac_version = static_cast<std::uint8_t>(*n);
     } else if (key == "expect-prompt") {

@@ -9,6 +9,7 @@
 #include "gateway/codec/map_errors.h"
 #include "gateway/codec/map_names.h"
 #include "gateway/codec/tcap.h"
+#include "support/tcap_components.h"
 #include "vectors.h"
 
 using namespace ussdgw;
@@ -74,16 +75,7 @@ const std::vector<ExpectMsg>& gomaja_expectations() {
   return v;
 }
 
-std::vector<tcap::Component> all_components(const tcap::Message& m) {
-  std::vector<tcap::Component> out;
-  auto r = m.components();
-  while (!r.at_end()) {
-    auto c = r.next();
-    REQUIRE(c.ok());
-    out.push_back(*c);
-  }
-  return out;
-}
+using ussdgw::test::all_components;
 
 Octets reencode(const tcap::Message& m) {
   auto comps = all_components(m);

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "shared_dir.h"
+#include "support/hex_vectors.h"
 #include "ussdgw/ber.h"
 #include "ussdgw/result.h"
 
@@ -15,20 +16,11 @@ namespace tcap_test {
 
 using Octets = std::basic_string<std::uint8_t>;
 
+// Empty when ../shared or the file is missing.
 inline std::map<std::string, Octets> load_vectors(const std::string& file) {
-  std::map<std::string, Octets> out;
   auto dir = shared_dir();
-  if (!dir) return out;
-  std::ifstream in(*dir / "vectors" / "hex" / file);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    auto eq = line.find(" = ");
-    if (eq == std::string::npos) continue;
-    Octets b;
-    if (ussdgw::from_hex(std::string_view(line).substr(eq + 3), b)) out[line.substr(0, eq)] = b;
-  }
-  return out;
+  if (!dir) return {};
+  return ussdgw::test::read_hex_vectors(*dir / "vectors" / "hex" / file).value_or(ussdgw::test::HexVectors{});
 }
 
 inline Octets hex(std::string_view h) {

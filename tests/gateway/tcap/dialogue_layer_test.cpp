@@ -20,6 +20,25 @@ void check_aare_accepted(const tcap::Message& m) {
   CHECK(std::string(m.dialogue->ac_dotted().view()) == "0.4.0.0.1.0.19.2");
 }
 
+// An END whose only component is ReturnResultLast(invokeId, op 59) carrying
+// `param`, with the dialogue accepted (AARE).
+void check_end_with_ussd_result(Fixture& f, const tcap::Message& m, std::uint32_t dtid, int invoke_id,
+                                const Octets& param) {
+  CHECK(m.type == tcap::MessageType::End);
+  CHECK(m.dtid->value() == dtid);
+  check_aare_accepted(m);
+  auto comps = f.components_of(m);
+  REQUIRE(comps.size() == 1);
+  auto* rr = comps[0].return_result();
+  REQUIRE(rr);
+  CHECK(rr->last);
+  CHECK(rr->invoke_id.value == invoke_id);
+  REQUIRE(rr->op);
+  CHECK(rr->op->is_local(59));
+  REQUIRE(rr->parameter);
+  CHECK(Octets(rr->parameter->begin(), rr->parameter->end()) == param);
+}
+
 }  // namespace
 
 TEST_CASE("one-step pull: BEGIN then end_result gives END with AARE accepted and the result") {
@@ -42,19 +61,7 @@ TEST_CASE("one-step pull: BEGIN then end_result gives END with AARE accepted and
 
   REQUIRE(f.layer->end_result(b.info.id, tcap::InvokeId{1}, tcap::OpCode::make_local(59), kUssdRes));
   REQUIRE(f.sent.size() == 1);
-  auto m = f.last();
-  CHECK(m.type == tcap::MessageType::End);
-  CHECK(m.dtid->value() == 0x0a0b0c01);
-  check_aare_accepted(m);
-  auto comps = f.components_of(m);
-  REQUIRE(comps.size() == 1);
-  auto* rr = comps[0].return_result();
-  REQUIRE(rr);
-  CHECK(rr->last);
-  CHECK(rr->invoke_id.value == 1);
-  REQUIRE(rr->op);
-  CHECK(rr->op->is_local(59));
-  CHECK(Octets(rr->parameter->begin(), rr->parameter->end()) == kUssdRes);
+  check_end_with_ussd_result(f, f.last(), 0x0a0b0c01, 1, kUssdRes);
   CHECK(f.layer->stats().open == 0);
   // The dialogue is gone: further requests fail.
   CHECK_FALSE(f.layer->end_result(b.info.id, tcap::InvokeId{1}, tcap::OpCode::make_local(59), kUssdRes));
@@ -575,20 +582,7 @@ TEST_CASE("dialogue bound reached with a busy_answer callback: a result, or a Re
 
   SUBCASE("op 59: END with AARE accepted and ReturnResultLast(59) with the user's parameter") {
     f.receive(begin_msg(2, 2, 7));
-    auto m = f.last();
-    CHECK(m.type == tcap::MessageType::End);
-    CHECK(m.dtid->value() == 2);
-    check_aare_accepted(m);
-    auto comps = f.components_of(m);
-    REQUIRE(comps.size() == 1);
-    auto* rr = comps[0].return_result();
-    REQUIRE(rr);
-    CHECK(rr->last);
-    CHECK(rr->invoke_id.value == 7);
-    REQUIRE(rr->op);
-    CHECK(rr->op->is_local(59));
-    REQUIRE(rr->parameter);
-    CHECK(Octets(rr->parameter->begin(), rr->parameter->end()) == kUssdRes);
+    check_end_with_ussd_result(f, f.last(), 2, 7, kUssdRes);
     CHECK(asked == std::vector<std::int64_t>{59});
   }
   SUBCASE("another op: END with AARE accepted and Reject unrecognizedOperation") {

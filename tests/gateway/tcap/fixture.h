@@ -17,6 +17,7 @@
 #include "gateway/codec/map_names.h"
 #include "gateway/codec/tcap.h"
 #include "gateway/tcap/dialogue_layer.h"
+#include "support/tcap_components.h"
 #include "ussdgw/manual_clock.h"
 
 namespace dlg_test {
@@ -169,16 +170,7 @@ struct Fixture {
     REQUIRE(m.ok());
     return *m;
   }
-  std::vector<tcap::Component> components_of(const tcap::Message& m) {
-    std::vector<tcap::Component> out;
-    auto r = m.components();
-    while (!r.at_end()) {
-      auto c = r.next();
-      REQUIRE(c.ok());
-      out.push_back(*c);
-    }
-    return out;
-  }
+  std::vector<tcap::Component> components_of(const tcap::Message& m) { return ussdgw::test::all_components(m); }
   std::string last_hex() { return to_hex(Bytes(sent.back().data)); }
 
   // Moves time on by `d`, firing the layer's timers that fall due.

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <array>
+#include <initializer_list>
 
 #include "hlr-sms/codec/sm_ops.h"
 #include "hlr-sms/codec/tpdu.h"
@@ -22,6 +23,16 @@ std::string reencode(const T& v) {
   REQUIRE(encode(w, v));
   REQUIRE(w.ok());
   return to_hex(w.bytes());
+}
+
+// Every named vector decodes and encodes back to the same octets.
+template <class Decode>
+void check_round_trips(const sms_test::VectorFile& v, Decode decode, std::initializer_list<const char*> names) {
+  for (const char* n : names) {
+    auto a = decode(view(v.at(n)));
+    REQUIRE_MESSAGE(a.ok(), n);
+    CHECK_MESSAGE(reencode(*a) == to_hex(view(v.at(n))), n);
+  }
 }
 
 // The parameter of the only (or index-th) component of a go-tcap message.
@@ -272,12 +283,9 @@ TEST_CASE("jss7 SRI-SM arguments, incl. v1 teleservice and synthetic extension c
   CHECK(corr->imsi->digits == "154154154154");
   CHECK_FALSE(corr->correlation_id.empty());
 
-  for (const char* n : {"srism_arg_simple", "srism_arg_complex", "srism_arg_full", "srism_arg_1", "srism_arg_2",
-                        "srism_arg_3", "srism_arg_4"}) {
-    auto a = decode_routing_info_for_sm_arg(view(v->at(n)));
-    REQUIRE(a.ok());
-    CHECK_MESSAGE(reencode(*a) == to_hex(view(v->at(n))), n);
-  }
+  check_round_trips(*v, decode_routing_info_for_sm_arg,
+                    {"srism_arg_simple", "srism_arg_complex", "srism_arg_full", "srism_arg_1", "srism_arg_2",
+                     "srism_arg_3", "srism_arg_4"});
 }
 
 TEST_CASE("jss7 SRI-SM results: LMSI, additional number, v1 mwd-Set (S12 #8-#11)") {
@@ -307,11 +315,7 @@ TEST_CASE("jss7 SRI-SM results: LMSI, additional number, v1 mwd-Set (S12 #8-#11)
   REQUIRE(r2.ok());
   CHECK_FALSE(r2->ip_sm_gw_guidance.empty());
 
-  for (const char* n : {"srism_res_0", "srism_res_full", "srism_res_1", "srism_res_2"}) {
-    auto a = decode_routing_info_for_sm_res(view(v->at(n)));
-    REQUIRE(a.ok());
-    CHECK_MESSAGE(reencode(*a) == to_hex(view(v->at(n))), n);
-  }
+  check_round_trips(*v, decode_routing_info_for_sm_res, {"srism_res_0", "srism_res_full", "srism_res_1", "srism_res_2"});
 }
 
 TEST_CASE("jss7 MT/MO/forwardSM arguments and MT-FSM result (S12 #12-#19)") {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "shared_dir.h"
+#include "support/hex_vectors.h"
 #include "ussdgw/ber.h"
 #include "ussdgw/result.h"
 
@@ -23,19 +24,7 @@ using VectorFile = std::map<std::string, Octets>;
 inline std::optional<VectorFile> load_hex(const char* file) {
   auto dir = shared_dir();
   if (!dir) return std::nullopt;
-  std::ifstream in(*dir / "vectors" / "hex" / file);
-  if (!in) return std::nullopt;
-  VectorFile out;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    auto eq = line.find(" = ");
-    if (eq == std::string::npos) continue;
-    Octets b;
-    if (!ussdgw::from_hex(std::string_view(line).substr(eq + 3), b)) continue;
-    out[line.substr(0, eq)] = b;
-  }
-  return out;
+  return ussdgw::test::read_hex_vectors(*dir / "vectors" / "hex" / file);
 }
 
 inline ussdgw::Bytes view(const Octets& o) { return {o.data(), o.size()}; }

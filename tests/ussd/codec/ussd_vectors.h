@@ -13,6 +13,7 @@
 #include <cstdlib>
 
 #include "shared_dir.h"
+#include "support/hex_vectors.h"
 #include "ussdgw/ber.h"
 #include "ussdgw/result.h"
 
@@ -24,16 +25,8 @@ using Octets = std::vector<std::uint8_t>;
 // other lines are ignored. Empty map when the file is missing.
 inline std::map<std::string, Octets> load_hex(const std::filesystem::path& shared, const char* file) {
   std::map<std::string, Octets> out;
-  std::ifstream in(shared / "vectors" / "hex" / file);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    const auto eq = line.find(" = ");
-    if (eq == std::string::npos) continue;
-    std::basic_string<std::uint8_t> bytes;
-    if (!ussdgw::from_hex(std::string_view(line).substr(eq + 3), bytes)) continue;
-    out[line.substr(0, eq)] = Octets(bytes.begin(), bytes.end());
-  }
+  for (auto& [name, bytes] : ussdgw::test::read_hex_vectors(shared / "vectors" / "hex" / file).value_or(ussdgw::test::HexVectors{}))
+    out[name] = Octets(bytes.begin(), bytes.end());
   return out;
 }
 

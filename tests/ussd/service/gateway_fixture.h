@@ -34,6 +34,7 @@
 #include "gateway/tcap/dialogue_layer.h"
 #include "fake_customer.h"
 #include "storage/sqlite_session_store.h"
+#include "support/temp_dir.h"
 #include "ussd/codec/ussd_ops.h"
 #include "ussd/codec/ussd_text.h"
 #include "ussd/service/service.h"
@@ -53,25 +54,7 @@ inline constexpr const char* kGatewayGt = "447700900000";
 inline constexpr const char* kMscGt = "447700900100";
 inline constexpr const char* kFallbackText = "Sorry, try again later";
 
-// A directory removed with everything in it when the test ends.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "ussdgw-svc-XXXXXX").string();
-    if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  [[nodiscard]] std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using TempDir = ussdgw::test::TempDir;  // support/temp_dir.h
 
 // What a BEGIN from the MSC carries. Empty optionals are left out.
 struct BeginSpec {
