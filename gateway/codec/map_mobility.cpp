@@ -124,7 +124,7 @@ Result<CellId> decode_cell_id(Bytes v) {
     s.push_back(static_cast<char>('0' + n));
     return true;
   };
-  CellId c;
+  CellId c{};  // zeroed: g++ 12 -O3 cannot see that only the used digits are copied
   bool ok = digit(v[0] & 0x0F, c.mcc) && digit(v[0] >> 4, c.mcc) && digit(v[1] & 0x0F, c.mcc) &&
             digit(v[2] & 0x0F, c.mnc) && digit(v[2] >> 4, c.mnc);
   if (ok && (v[1] >> 4) != 0x0F) ok = digit(v[1] >> 4, c.mnc);
