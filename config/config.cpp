@@ -577,7 +577,9 @@ Expected<Loaded, ConfigError> load_string(const std::string& yaml, const std::st
     // Third-party boundary (error policy): the reader guards every access
     // that throws, so this is a yaml-cpp surprise, still reported as a
     // config error with its line rather than ending the process.
-    return ConfigError{name, e.mark.line + 1, "(yaml)", e.msg};
+    ConfigError err{name, e.mark.line + 1, "(yaml)", e.msg};
+    err.unexpected = true;
+    return err;
   }
 }
 

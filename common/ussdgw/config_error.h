@@ -18,6 +18,11 @@ struct ConfigError {
   int line = 0;      // 1-based; 0: no line (the file as a whole, or unknown)
   std::string key;   // "customers[0].url"; empty: the file as a whole
   std::string reason;
+  // Set only by the loader's net for a third-party (yaml-cpp) exception it
+  // did not expect: still reported to the operator like any other error,
+  // and a finding for the fuzzer (fuzz/fuzz_config.cpp), which cannot tell
+  // it by the key (a file may name a key "(yaml)").
+  bool unexpected = false;
 
   // "FILE:LINE: KEY: reason", leaving out the parts that are not known.
   [[nodiscard]] std::string what() const {

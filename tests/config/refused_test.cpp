@@ -147,3 +147,12 @@ TEST_CASE("https with a readable CA passes") {
   std::error_code ec;
   fs::remove_all(dir, ec);
 }
+
+TEST_CASE("a key that happens to be named like the loader's yaml-cpp net is an ordinary unknown key") {
+  // fuzz_config found a file with a top-level key "(yaml)": the fuzzer took
+  // the refusal for the net that catches yaml-cpp surprises.
+  auto r = ussdgw::config::load_string("ss7:\n  global_title: \"447700900123\"\n(yaml): 1\n", "gw.yaml");
+  REQUIRE_FALSE(r.ok());
+  CHECK_FALSE(r.error().unexpected);
+  CHECK_MESSAGE(r.error().what().rfind("gw.yaml:3: (yaml): ", 0) == 0, r.error().what());
+}
