@@ -173,6 +173,9 @@ Expected<std::unique_ptr<Gateway>, std::string> Gateway::create(boost::asio::io_
   }
   // The store logs records it could not write itself (module "store").
   impl->flusher = std::make_unique<storage::BatchFlusher>(*impl->store, cfg.storage.flush_interval);
+  // A burst of `storage.batch_records` records is written at once rather
+  // than after the flush interval (notify() only wakes the flusher thread).
+  impl->store->set_batch_ready_callback([f = impl->flusher.get()] { f->notify(); });
   impl->housekeeper = std::make_unique<Housekeeper>(*impl->store, cfg.storage.purge_interval);
 
   Impl* raw = impl.get();
@@ -216,6 +219,7 @@ Gateway::~Gateway() {
   impl_->layer.reset();
   impl_->endpoint.reset();
   impl_->housekeeper.reset();
+  if (impl_->store) impl_->store->set_batch_ready_callback({});  // before the flusher it names goes
   impl_->flusher.reset();  // final flush
   impl_->store.reset();
 }
