@@ -60,6 +60,9 @@ ss7::EndpointConfig endpoint_config(const config::Ss7& c) {
   e.reconnect_interval = std::chrono::duration_cast<std::chrono::seconds>(c.reconnect_interval);
   e.max_outbound_queue = c.max_outbound_queue;
   e.osmo_log_level = log_level(c.osmo_log_level);
+  e.reassembly.timeout = c.reassembly_timeout;
+  e.reassembly.max_held_bytes = c.reassembly_max_bytes;
+  e.reassembly.max_partials = c.reassembly_max_messages;
   return e;
 }
 
@@ -202,7 +205,12 @@ Expected<std::unique_ptr<Gateway>, std::string> Gateway::create(boost::asio::io_
   };
   impl->endpoint = std::make_unique<ss7::Endpoint>(io, ecfg, std::move(h));
 
-  auto svc = ussd::Service::create(io, impl->clock, ussd_config(cfg), *impl->layer, *impl->store);
+  // Session ids go to customers as Idempotency-Keys: with an instance name
+  // they carry it, so instances that do not share a database (whose session
+  // numbers would repeat) never send a customer the same key.
+  ussd::ServiceOptions so;
+  if (!cfg.instance.name.empty()) so.session_prefix = cfg.instance.name + "-";
+  auto svc = ussd::Service::create(io, impl->clock, ussd_config(cfg), *impl->layer, *impl->store, std::move(so));
   if (!svc) return svc.error();
   impl->service = std::move(svc).value();
   return std::unique_ptr<Gateway>(new Gateway(std::move(impl)));

@@ -293,6 +293,18 @@ void read_ss7(Section s, Ss7& c) {
   // libosmo-netif's stream client takes whole seconds (docs/ss7.md).
   if (s.opt("reconnect_interval", reconnect)) c.reconnect_interval = reconnect;
   s.opt("max_outbound_queue", c.max_outbound_queue);
+  if (YAML::Node r = s.get("reassembly"); present(r)) {
+    Section rs(s.load(), r, "ss7.reassembly");
+    if (rs.opt("timeout", c.reassembly_timeout) && c.reassembly_timeout.count() == 0)
+      rs.fail(rs.get("timeout"), "ss7.reassembly.timeout", "must be above 0");
+    // One XUDT carries at most 255 octets of data, so a smaller bound could
+    // not hold even a two-segment message.
+    if (rs.opt("max_bytes", c.reassembly_max_bytes) && c.reassembly_max_bytes < 512)
+      rs.fail(rs.get("max_bytes"), "ss7.reassembly.max_bytes", "must be at least 512");
+    if (rs.opt("max_messages", c.reassembly_max_messages) && c.reassembly_max_messages == 0)
+      rs.fail(rs.get("max_messages"), "ss7.reassembly.max_messages", "must be at least 1");
+    rs.done();
+  }
   if (s.opt("osmo_log_level", c.osmo_log_level)) {
     const auto& l = c.osmo_log_level;
     if (l != "debug" && l != "info" && l != "notice" && l != "error" && l != "fatal")

@@ -66,6 +66,10 @@ struct Ss7 {
   Millis reconnect_interval{1000};
   std::uint32_t max_outbound_queue = 100000;
   std::string osmo_log_level = "error";        // debug | info | notice | error | fatal
+  // Segmented XUDT reassembly (docs/ss7.md "Segmented XUDT").
+  Millis reassembly_timeout{10000};
+  std::uint32_t reassembly_max_bytes = 64 * 1024;
+  std::uint32_t reassembly_max_messages = 256;
 };
 
 struct Tcap {

@@ -46,6 +46,20 @@ enum class ReplyRouting {
 
 enum class OsmoLogLevel { kDebug, kInfo, kNotice, kError, kFatal };
 
+// Reassembly of segmented XUDT (Q.714 §4.1.1.3), done by the endpoint
+// because libosmo-sigtran 1.6 drops the segmentation parameter
+// (gateway/ss7/reassembly.h).
+struct ReassemblyConfig {
+  // A message whose segments have not all arrived by then is given up.
+  std::chrono::milliseconds timeout{10'000};
+  // The octets held by all partial messages together (first segments as
+  // received plus the user data collected so far); also the longest
+  // message. 16 full XUDT segments need about 4 KiB, so 64 KiB leaves
+  // room for several at once.
+  std::size_t max_held_bytes = 64 * 1024;
+  std::size_t max_partials = 256;
+};
+
 struct EndpointConfig {
   Transport transport = Transport::kIpaClient;
   // Short name: ASP "asp-clnt-<name>", AS "as-clnt-<name>" (libosmo-sigtran
@@ -94,6 +108,8 @@ struct EndpointConfig {
   std::size_t max_outbound_queue = 100000;
 
   OsmoLogLevel osmo_log_level = OsmoLogLevel::kError;
+
+  ReassemblyConfig reassembly;
 };
 
 // Ok when valid; otherwise the offending field, named as here ("ssns[1]"

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "gateway/codec/sccp.h"
+#include "gateway/ss7/config.h"
 #include "ussdgw/clock.h"
 
 namespace ussdgw::ss7 {
@@ -50,16 +51,6 @@ enum class ReassemblyFailure : std::uint8_t {
 //  * our own resource bound (too long, too many): "error in local
 //    processing" (0x09).
 [[nodiscard]] sccp::ReturnCause return_cause(ReassemblyFailure f);
-
-struct ReassemblyConfig {
-  std::chrono::milliseconds timeout{10'000};
-  // The octets held by all partial messages together (first segments as
-  // received plus the user data collected so far); also the longest
-  // message. 16 full XUDT segments need about 4 KiB, so 64 KiB leaves
-  // room for several at once.
-  std::size_t max_held_bytes = 64 * 1024;
-  std::size_t max_partials = 256;
-};
 
 // Where the results go: called from feed() or from the reassembly timer.
 class ReassemblyHandler {

@@ -89,7 +89,7 @@ const char* Stack::build(std::uint32_t ss7_id) {
     osmo_sccp_user_set_priv(scu, this);
     users_.push_back(scu);
   }
-  reassembler_ = std::make_unique<Reassembler>(clock_, ReassemblyConfig{}, static_cast<ReassemblyHandler&>(*this));
+  reassembler_ = std::make_unique<Reassembler>(clock_, cfg_.reassembly, static_cast<ReassemblyHandler&>(*this));
   install_mtp_hook();
 
   osmo_fd_setup(&out_ofd_, bridge_->outbound_fd, OSMO_FD_READ, &Stack::on_outbound_fd, this, 0);

@@ -204,3 +204,20 @@ TEST_CASE("the shipped example config passes every check") {
   auto checked = ussdgw::app::check(here);
   CHECK_MESSAGE(checked.ok(), (checked ? std::string() : checked.error().what()));
 }
+
+TEST_CASE("ss7.reassembly reaches the endpoint's reassembler, with the documented defaults") {
+  auto loaded = load_string(kGood);
+  REQUIRE(loaded.ok());
+  auto e = ussdgw::gateway::endpoint_config(loaded->config.ss7);
+  CHECK(e.reassembly.timeout == std::chrono::seconds(10));
+  CHECK(e.reassembly.max_held_bytes == 64 * 1024);
+  CHECK(e.reassembly.max_partials == 256);
+
+  loaded = load_string(
+      "ss7:\n  global_title: \"447700900123\"\n  reassembly:\n    timeout: 3s\n    max_bytes: 8192\n    max_messages: 16\n");
+  REQUIRE_MESSAGE(loaded.ok(), (loaded ? std::string() : loaded.error().what()));
+  e = ussdgw::gateway::endpoint_config(loaded->config.ss7);
+  CHECK(e.reassembly.timeout == std::chrono::seconds(3));
+  CHECK(e.reassembly.max_held_bytes == 8192);
+  CHECK(e.reassembly.max_partials == 16);
+}

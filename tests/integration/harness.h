@@ -84,6 +84,9 @@ class Customer {
   }
   [[nodiscard]] bool ok() const { return server_ != nullptr; }
   [[nodiscard]] std::uint16_t port() { return on_loop([this] { return server_->port(); }); }
+  [[nodiscard]] std::optional<customer_demo::DemoRequestSeen> last_request() {
+    return on_loop([this] { return server_->last_request(); });
+  }
   void behave(customer_demo::DemoBehaviour b) {
     on_loop([&] { server_->set_behaviour(b); });
   }
@@ -120,6 +123,7 @@ struct GatewayOptions {
   std::string idle_timeout = "20s";
   std::string invoke_timeout = "10s";
   std::string extra_customer_yaml;  // appended to the customer entry
+  std::string extra_top_yaml;       // top-level sections put before ss7 (e.g. instance)
 };
 
 inline constexpr const char* kSecret = "integration-secret-0123456789";
@@ -155,7 +159,7 @@ class Network {
 
   [[nodiscard]] std::string config_text() const {
     std::ostringstream c;
-    c << "ss7:\n"
+    c << opt_.extra_top_yaml << "ss7:\n"
          "  mode: ipa-client\n"
          "  remote: {host: 127.0.0.1, port: "
       << stp_.ipa_port()

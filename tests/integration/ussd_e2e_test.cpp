@@ -73,6 +73,31 @@ end
         "234150000000001 447700900001 acme");
 }
 
+TEST_CASE("with an instance name, the customer's session ids and the records carry it") {
+  GatewayOptions opt;
+  opt.extra_top_yaml = "instance: {number: 7, name: edge7}\n";
+  Network net("instance", opt);
+  REQUIRE_NETWORK(net);
+  std::string out;
+  int rc = net.sim_script(R"(imsi 234150000000001
+timeout 10s
+
+dialogue balance
+  dial *100#
+  answer 1
+  expect-end equals Your balance is 42
+end
+)",
+                          &out);
+  CHECK_MESSAGE(rc == 0, out);
+  auto seen = net.customer().last_request();
+  REQUIRE(seen.has_value());
+  auto body = nlohmann::json::parse(seen->body);
+  CHECK(body["session_id"] == "edge7-1");
+  CHECK(seen->idempotency_key == "edge7-1-2");  // the second step
+  CHECK(wait_sql(net, "select instance from ussd_session where outcome is not null", "edge7"));
+}
+
 TEST_CASE("one-step reply, and a text outside GSM 7-bit goes out as UCS2") {
   Network net("ucs2");
   REQUIRE_NETWORK(net);
