@@ -19,6 +19,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -125,9 +126,14 @@ class StpProcess {
                                                     process::SpawnOptions{true, true});
     if (!proc_->started()) return failed("osmo-stp could not be spawned (not on PATH?)");
     auto deadline = std::chrono::steady_clock::now() + timeout;
+    // Ready means: the IPA port accepts connections and this osmo-stp's own
+    // VTY greets on its address. The IPA port alone is not enough: osmo-stp
+    // opens it while reading its config and only then binds the VTY, and
+    // exits if that fails; and a port picked free a moment ago may since
+    // have been taken by another process on the host.
     while (std::chrono::steady_clock::now() < deadline) {
-      if (port_open(ipa_port_)) return Ok{};
       if (!proc_->running()) return failed("osmo-stp exited during start-up");
+      if (port_open(ipa_port_) && vty_greets()) return Ok{};
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     return failed("osmo-stp did not listen on IPA port " + std::to_string(ipa_port_) + " within " +
@@ -192,6 +198,30 @@ class StpProcess {
       }
     }
     std::abort();  // 64 busy random loopback addresses: the host is misconfigured
+  }
+
+  // True when a telnet connection to vty_address():kVtyPort gets the
+  // OsmoSTP VTY banner within 200 ms (a foreign listener says nothing).
+  [[nodiscard]] bool vty_greets() const {
+    int s = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (s < 0) return false;
+    timeval tv{0, 200'000};
+    ::setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(kVtyPort);
+    ::inet_pton(AF_INET, vty_address_.c_str(), &a.sin_addr);
+    std::string got;
+    if (::connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
+      char buf[256];
+      for (int i = 0; i < 4 && got.find("OsmoSTP") == std::string::npos; ++i) {
+        ssize_t n = ::recv(s, buf, sizeof buf, 0);
+        if (n <= 0) break;
+        got.append(buf, static_cast<std::size_t>(n));
+      }
+    }
+    ::close(s);
+    return got.find("OsmoSTP") != std::string::npos;
   }
 
   static bool port_open(std::uint16_t port) {
