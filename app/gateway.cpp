@@ -45,8 +45,8 @@ ss7::EndpointConfig endpoint_config(const config::Ss7& c) {
   e.remote_port = c.remote.port;
   e.local_host = c.local.host;
   e.local_port = c.local.port;
-  e.own_pc = ss7::PointCode(c.point_code.value);
-  if (c.next_hop_point_code) e.next_hop_pc = ss7::PointCode(c.next_hop_point_code->value);
+  e.own_pc = c.point_code;
+  if (c.next_hop_point_code) e.next_hop_pc = *c.next_hop_point_code;
   e.routing_context = c.routing_context;
   e.own_gt.digits.assign(c.global_title);
   e.ssns.clear();
@@ -56,7 +56,7 @@ ss7::EndpointConfig endpoint_config(const config::Ss7& c) {
   e.accept_gt_routed_to_local = c.accept_gt_routed_to_local;
   e.local_gt_prefixes = c.local_gt_prefixes;
   e.peer_name = c.peer_name;
-  e.peer_pc = ss7::PointCode(c.peer_point_code.value);
+  e.peer_pc = c.peer_point_code;
   e.reconnect_interval = std::chrono::duration_cast<std::chrono::seconds>(c.reconnect_interval);
   e.max_outbound_queue = c.max_outbound_queue;
   e.osmo_log_level = log_level(c.osmo_log_level);

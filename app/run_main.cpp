@@ -96,7 +96,7 @@ int run_main(int argc, char** argv) {
   }
   log::notice("gw",
               "instance=" + std::to_string(cfg.instance.number) +
-                  (cfg.instance.name.empty() ? "" : "/" + cfg.instance.name) + " gt=" + cfg.ss7.global_title + " pc=" + config::format_point_code(cfg.ss7.point_code) +
+                  (cfg.instance.name.empty() ? "" : "/" + cfg.instance.name) + " gt=" + cfg.ss7.global_title + " pc=" + ussdgw::to_string(cfg.ss7.point_code) +
                   " customers=" + std::to_string(cfg.customers.size()) + " db=" + cfg.storage.path,
               "Running");
 

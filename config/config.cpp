@@ -185,7 +185,7 @@ class Section {
   bool convert(const YAML::Node& n, const std::string& k, PointCode& out) const {
     std::string s;
     if (!convert(n, k, s)) return false;
-    auto pc = parse_point_code(s);
+    auto pc = ussdgw::parse_point_code(s);
     if (!pc) return fail(n, k, "must be a 14-bit ITU point code, 3-8-3 (\"0.0.2\") or 0..16383, not '" + s + "'");
     out = *pc;
     return true;
@@ -489,32 +489,6 @@ std::optional<Millis> parse_duration(const std::string& s) {
   else return std::nullopt;
   if (v > (1ull << 40)) return std::nullopt;
   return Millis(static_cast<Millis::rep>(v * mult));
-}
-
-std::optional<PointCode> parse_point_code(const std::string& s) {
-  auto num = [](std::string_view t, unsigned max) -> std::optional<unsigned> {
-    unsigned v = 0;
-    auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
-    if (ec != std::errc() || p != t.data() + t.size() || v > max) return std::nullopt;
-    return v;
-  };
-  auto d1 = s.find('.');
-  if (d1 == std::string::npos) {
-    auto v = num(s, 16383);
-    if (!v) return std::nullopt;
-    return PointCode{*v};
-  }
-  auto d2 = s.find('.', d1 + 1);
-  if (d2 == std::string::npos) return std::nullopt;
-  auto a = num(std::string_view(s).substr(0, d1), 7);
-  auto b = num(std::string_view(s).substr(d1 + 1, d2 - d1 - 1), 255);
-  auto c = num(std::string_view(s).substr(d2 + 1), 7);
-  if (!a || !b || !c) return std::nullopt;
-  return PointCode{(*a << 11) | (*b << 3) | *c};
-}
-
-std::string format_point_code(PointCode pc) {
-  return std::to_string(pc.value >> 11) + "." + std::to_string((pc.value >> 3) & 0xff) + "." + std::to_string(pc.value & 7);
 }
 
 namespace {

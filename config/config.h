@@ -32,11 +32,9 @@ using Millis = std::chrono::milliseconds;
 // what() reads "FILE:LINE: KEY: reason" (common/ussdgw/config_error.h).
 using ConfigError = ussdgw::ConfigError;
 
-// ITU 14-bit signalling point code, written 3-8-3 ("0.0.2") or as an integer.
-struct PointCode {
-  std::uint32_t value = 0;
-  friend bool operator==(const PointCode&, const PointCode&) = default;
-};
+// The project's point code (ussdgw/ids.h), written 3-8-3 ("0.0.2") or as an
+// integer: ussdgw::parse_point_code / ussdgw::to_string.
+using ussdgw::PointCode;
 
 struct Endpoint {
   std::string host;
@@ -187,7 +185,5 @@ struct Loaded {
 
 // Parsers shared with the CLI and tests.
 std::optional<Millis> parse_duration(const std::string& s);  // "250ms", "4s", "2m", "1h", "30d"
-std::optional<PointCode> parse_point_code(const std::string& s);
-std::string format_point_code(PointCode pc);
 
 }  // namespace ussdgw::config

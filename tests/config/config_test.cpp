@@ -9,6 +9,7 @@
 
 using namespace ussdgw::config;
 using config_test::kGood;
+using ussdgw::parse_point_code;
 using config_test::problem;
 using config_test::replaced;
 
@@ -67,7 +68,7 @@ TEST_CASE("point codes and durations") {
   CHECK(parse_point_code("16383")->value == 16383);
   CHECK_FALSE(parse_point_code("16384"));
   CHECK_FALSE(parse_point_code("0.256.0"));
-  CHECK(format_point_code(*parse_point_code("7.255.7")) == "7.255.7");
+  CHECK(ussdgw::to_string(*parse_point_code("7.255.7")) == "7.255.7");
   CHECK(parse_duration("250ms") == Millis(250));
   CHECK(parse_duration("2m") == Millis(120000));
   CHECK_FALSE(parse_duration("5"));
