@@ -162,10 +162,7 @@ class StpProcess {
   // A loopback TCP port that was free a moment ago (the kernel's pick).
   static std::uint16_t free_port() {
     int s = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = 0;
+    sockaddr_in a = ipv4(INADDR_LOOPBACK, 0);
     socklen_t len = sizeof a;
     if (::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
         ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len) != 0)
@@ -185,10 +182,7 @@ class StpProcess {
       std::uint32_t addr = (127u << 24) | (static_cast<std::uint32_t>(octet(gen)) << 16) |
                            (static_cast<std::uint32_t>(octet(gen)) << 8) | static_cast<std::uint32_t>(octet(gen));
       int s = ::socket(AF_INET, SOCK_STREAM, 0);
-      sockaddr_in a{};
-      a.sin_family = AF_INET;
-      a.sin_addr.s_addr = htonl(addr);
-      a.sin_port = htons(kVtyPort);
+      sockaddr_in a = ipv4(addr, kVtyPort);
       bool ok = ::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
       ::close(s);
       if (ok) {
@@ -207,9 +201,7 @@ class StpProcess {
     if (s < 0) return false;
     timeval tv{0, 200'000};
     ::setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(kVtyPort);
+    sockaddr_in a = ipv4(0, kVtyPort);
     ::inet_pton(AF_INET, vty_address_.c_str(), &a.sin_addr);
     std::string got;
     if (::connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
@@ -226,10 +218,7 @@ class StpProcess {
 
   static bool port_open(std::uint16_t port) {
     int s = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = htons(port);
+    sockaddr_in a = ipv4(INADDR_LOOPBACK, port);
     bool ok = ::connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
     ::close(s);
     return ok;
@@ -240,6 +229,15 @@ class StpProcess {
     proc_.reset();  // kills it if it still runs
     return what + " (VTY " + vty_address_ + ":" + std::to_string(kVtyPort) + ", IPA 127.0.0.1:" +
            std::to_string(ipa_port_) + "); " + (dir_ / "osmo-stp.log").string() + ":\n" + log();
+  }
+
+  // An IPv4 socket address from a host-order address and port.
+  static sockaddr_in ipv4(std::uint32_t host_order_addr, std::uint16_t port) {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(host_order_addr);
+    a.sin_port = htons(port);
+    return a;
   }
 
   Options opt_;
