@@ -297,7 +297,7 @@ Result<std::size_t> encode_address(const Address& a, std::span<std::uint8_t> out
                                                     (a.gti << 2) | (a.ssn ? 0x02 : 0) | (a.pc ? 0x01 : 0));
   w.put(ai);
   if (a.pc) {
-    if (a.pc->value > PointCode::kMax) return Error{"SCCP: point code above 14 bits", nullptr};
+    if (a.pc->value > PointCode::kItuMax) return Error{"SCCP: point code above 14 bits", nullptr};
     w.put(static_cast<std::uint8_t>(a.pc->value & 0xFF));
     w.put(static_cast<std::uint8_t>(a.pc->value >> 8));
   }

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "ussdgw/fixed_string.h"
+#include "ussdgw/ids.h"
 #include "ussdgw/result.h"
 
 namespace ussdgw::sccp {
@@ -27,19 +28,14 @@ namespace ussdgw::sccp {
 // Strong value types
 // ---------------------------------------------------------------------------
 
-// ITU signalling point code, 14 bits (Q.713 §3.4.2.1; Q.704 §2.2.2).
-struct PointCode {
-  std::uint16_t value = 0;
-  static constexpr std::uint16_t kMax = 0x3FFF;
-  friend bool operator==(const PointCode&, const PointCode&) = default;
-};
+// Signalling point code: the project's one type (ussdgw/ids.h); SCCP
+// addresses carry ITU codes of 14 bits (Q.713 §3.4.2.1; Q.704 §2.2.2),
+// checked against PointCode::kItuMax when encoding.
+using ussdgw::PointCode;
 
-// Subsystem number (Q.713 §3.4.2.2). 0 = unknown/not used; values 6 HLR,
-// 7 VLR, 8 MSC, 147 gsmSCF are assigned by 3GPP TS 23.003 §8.
-struct Ssn {
-  std::uint8_t value = 0;
-  friend bool operator==(const Ssn&, const Ssn&) = default;
-};
+// Subsystem number (Q.713 §3.4.2.2; ussdgw/ids.h). 0 = unknown/not used;
+// values 6 HLR, 7 VLR, 8 MSC, 147 gsmSCF are assigned by 3GPP TS 23.003 §8.
+using ussdgw::Ssn;
 
 // Hop counter (Q.713 §3.18): 1..15 on origination, decremented per relay.
 // Kept raw: a relay decides what to do with 0, the codec does not.

@@ -13,16 +13,15 @@
 #include <optional>
 #include <span>
 
+#include "ussdgw/ids.h"
 #include "ussdgw/result.h"
 
 namespace ussdgw::sigtran {
 
-// A signalling point code. ITU point codes are 14 bits (Q.704 §2.2.2);
-// M3UA carries them in 32 bits (RFC 4666 §3.3.1: 24-bit ANSI codes fit too).
-struct PointCode {
-  std::uint32_t value = 0;
-  friend constexpr bool operator==(PointCode, PointCode) = default;
-};
+// A signalling point code: the project's one type (ussdgw/ids.h). ITU point
+// codes are 14 bits (Q.704 §2.2.2); M3UA carries them in 32 bits
+// (RFC 4666 §3.3.1: 24-bit ANSI codes fit too).
+using ussdgw::PointCode;
 
 // M3UA routing context (RFC 4666 §3.3.1, tag 0x0006): identifies the
 // application server, so it is an identifier rather than a plain number.

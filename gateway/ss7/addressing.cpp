@@ -63,7 +63,7 @@ sccp::Address to_sccp(const Address& a) {
   sccp::Address o;
   o.ri = a.ri == RoutingIndicator::kGlobalTitle ? sccp::RoutingIndicator::OnGlobalTitle : sccp::RoutingIndicator::OnSsn;
   if (a.ssn) o.ssn = sccp::Ssn{a.ssn->value};
-  if (a.pc) o.pc = sccp::PointCode{static_cast<std::uint16_t>(a.pc->value & sccp::PointCode::kMax)};
+  if (a.pc) o.pc = PointCode{a.pc->value & PointCode::kItuMax};
   if (a.gt) {
     o.gti = a.gt->gti;
     o.gt.tt = a.gt->tt;
